@@ -1,0 +1,44 @@
+// Typed errors, caught once at the CLI and mapped to exit codes (2 bad input, 3 numerical).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace citsim {
+
+/// Bad input: a config value, an unknown key, a contraindication. Exit code 2.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, std::string key, std::string value, std::string allowed)
+      : std::runtime_error(format(file, line, key, value, allowed)),
+        file_(std::move(file)), line_(line), key_(std::move(key)) {}
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& key() const { return key_; }
+
+ private:
+  static std::string format(const std::string& file, int line, const std::string& key,
+                            const std::string& value, const std::string& allowed) {
+    std::string where = file + (line > 0 ? ":" + std::to_string(line) : std::string());
+    std::string what = key.empty() ? std::string() : " key '" + key + "'";
+    if (!value.empty()) what += " = " + value;
+    return where + ":" + what + (what.empty() ? " " : ": ") + allowed;
+  }
+  std::string file_;
+  int line_;
+  std::string key_;
+};
+
+/// Files that cannot be read or written. Exit code 2.
+class IoError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The integration failed: NaN, Inf, negative beyond round-off, or a step-size collapse. Exit 3.
+class NumericalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace citsim

@@ -1,0 +1,54 @@
+// Reading a run's TOML config into plain data (the key names are a contract: README, docs).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "citsim/model/parameters.hpp"
+#include "citsim/model/protocol.hpp"
+#include "citsim/numerics/column_simulation.hpp"
+
+namespace citsim {
+
+enum class ModelLevel { ZeroD, OneD };
+std::string to_string(ModelLevel l);
+
+/// Time stepping and grid (`[numerics]`): the step control of the driver plus the grid.
+struct NumericsConfig : StepControl {
+  double dz = 0.025;  ///< depth cell size [mm]
+};
+
+/// What is recorded and where (`[output]`).
+struct OutputConfig {
+  std::string path = "results/default.h5";
+  double dt = 1.0;          ///< record every dt [day]
+  double dense_dt = 0.05;   ///< ... and every dense_dt for dense_days after each session [day]
+  double dense_days = 5.0;  ///< [day]
+  double profile_dt = 7.0;  ///< depth profile snapshots every profile_dt [day] (and at sessions)
+};
+
+struct RunConfig {
+  std::string source_path;    ///< the config file, for messages
+  std::string source_text;    ///< the TOML as given, plus the --set overrides
+  Patient patient;
+  Protocol protocol;
+  Parameters parameters = default_parameters();  ///< defaults with `[tissue]` and `[model.parameters]` applied
+  std::vector<std::string> overridden;  ///< names of parameters the config set
+  ModelLevel level = ModelLevel::OneD;
+  bool aging_drift = false;
+  std::uint64_t seed = 1;
+  NumericsConfig numerics;
+  OutputConfig output;
+  std::vector<std::string> warnings;  ///< e.g. keloid tendency, anticoagulant
+};
+
+/// Parse `path` with `overrides` ("dotted.key=value", as from `--set`) applied on top.
+/// Throws `ConfigError` naming file, line, key, value and what is allowed.
+RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// Same, from TOML text already in memory (`path` is used in messages only).
+RunConfig parse_config(const std::string& text, const std::string& path,
+                       const std::vector<std::string>& overrides = {});
+
+}  // namespace citsim

@@ -1,0 +1,17 @@
+// The HDF5 output contract of a run (docs/file-format.md): which names hold what.
+#pragma once
+
+#include <string>
+
+#include "citsim/io/hdf5_file.hpp"
+#include "citsim/run.hpp"
+
+namespace citsim {
+
+/// Everything a run's file holds, as plain data for `write_hdf5`.
+FileContents run_file_contents(const RunResult& result, const RunConfig& config);
+
+/// Write the run atomically to `path`.
+void write_run(const std::string& path, const RunResult& result, const RunConfig& config);
+
+}  // namespace citsim

@@ -1,0 +1,74 @@
+// The between-sessions driver for 0D and 1D: Strang splitting of transport (backward Euler,
+// half steps) around the local kinetics (adaptive Rosenbrock per point, OpenMP over points),
+// with sessions applied as jumps at exact step boundaries (MODEL.md §8).
+//
+// What is simulated (`ColumnModel`) is plain data built by the model; how it is stepped is here;
+// what is recorded is decided by the `ColumnObserver` the caller passes in.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "citsim/model/injury.hpp"
+#include "citsim/model/tissue.hpp"
+#include "citsim/numerics/grid.hpp"
+#include "citsim/numerics/transport.hpp"
+
+namespace citsim {
+
+/// A session with its injured fractions already evaluated in every cell.
+struct SessionInjury {
+  Session session;
+  std::vector<InjuryFractions> cells;
+};
+
+struct ColumnModel {
+  std::string level_name;         ///< "0d" or "1d", for messages
+  Grid grid;                      ///< one cell in 0D
+  std::vector<Site> sites;        ///< one per cell
+  Parameters params;              ///< with the patient's modifiers applied
+  Patient patient;
+  bool aging_drift = false;
+  bool transport = true;          ///< false in 0D
+  std::vector<SessionInjury> sessions;  ///< sorted by time
+};
+
+/// Tolerances and step sizes (`[numerics]` in a config). The kinetics tolerances sit far below
+/// the splitting error at the default steps (docs/model.md), which sets the accuracy.
+struct StepControl {
+  double rtol = 1e-4, atol = 1e-7;
+  double dt_rel = 0.1;   ///< split step = dt_rel·(time since last session + dt_lag), clamped
+  double dt_lag = 0.02;
+  double dt_min = 1e-4;
+  double dt_max = 1.0;
+};
+
+/// Receives the state at the times the caller asked for; the only place output happens.
+class ColumnObserver {
+ public:
+  virtual ~ColumnObserver() = default;
+  /// State at a record time (after a session's jump if one falls there).
+  virtual void record(double t, const ColumnState& u) = 0;
+  /// State just before session k's jump.
+  virtual void before_session(std::size_t k, double t, const ColumnState& u) = 0;
+  /// Called after every split step (progress bars).
+  virtual void progress(double /*t*/) {}
+};
+
+struct SimulationStats {
+  std::int64_t split_steps = 0;
+  std::int64_t kinetics_steps = 0;  ///< accepted Rosenbrock steps summed over points
+};
+
+/// The initial (resting) state of every cell.
+ColumnState resting_column(const ColumnModel& model);
+
+/// Integrate from `t_start` to the last of `record_times` (sorted, ≥ t_start), calling the
+/// observer. Deterministic for any OpenMP thread count. Throws NumericalError on failure.
+SimulationStats simulate_column(const ColumnModel& model, const StepControl& control,
+                                double t_start, std::span<const double> record_times,
+                                ColumnState& state, ColumnObserver& observer);
+
+}  // namespace citsim

@@ -1,0 +1,73 @@
+// One run, end to end: a RunConfig in, a RunResult (every series the file holds) out.
+// The glue between model, numerics and readouts; no file is touched here.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "citsim/io/config.hpp"
+#include "citsim/numerics/column_simulation.hpp"
+
+namespace citsim {
+
+/// A named time series with its attributes.
+struct Series {
+  std::string name, units, long_name;
+  std::vector<double> values;
+};
+
+/// Layer means over time.
+struct LayerSeries {
+  std::string name;
+  std::array<std::vector<double>, kSpeciesCount> species;
+  std::vector<double> synthesis;    ///< ⟨S⟩ [mg/cm³/day]
+  std::vector<double> type3_share;  ///< ⟨S·f3⟩/⟨S⟩
+};
+
+/// What one session did (MODEL.md §2 "outputs also carry per session").
+struct SessionRecord {
+  Session session;
+  double d_eff, d_derm;
+  bool reached_plexus;
+  std::vector<double> phi;     ///< layer means of φ, per reported layer
+  std::vector<double> phi_ch;  ///< layer means of φ_ch, per reported layer
+};
+
+struct RunResult {
+  ModelLevel level;
+  std::vector<std::string> layer_names;
+  std::vector<double> time;  ///< record times [day]
+  std::vector<double> z;     ///< cell centres [mm] (0D: the reticular mid-depth)
+  std::vector<LayerSeries> layers;
+  std::vector<Series> readouts;
+  std::vector<double> profile_time;
+  std::array<std::vector<double>, kSpeciesCount> profiles;  ///< (profile_time × z), row-major
+  std::vector<SessionRecord> sessions;
+  std::vector<Series> tissue;  ///< resting profiles over z: v, F_rest, C_rest, q3, E_rest, p_C ...
+  Parameters base;             ///< the parameters as configured
+  Parameters effective;        ///< with patient modifiers and the start age applied
+  double pre_treatment_R0 = 0.0;
+  SimulationStats stats;
+  double wall_seconds = 0.0;
+  std::vector<std::string> warnings;
+
+  const Series& readout(const std::string& name) const;
+  const LayerSeries& layer(const std::string& name) const;
+};
+
+/// The column model (0D or 1D) a config describes.
+ColumnModel build_column_model(const RunConfig& config);
+
+/// Sorted record times: every output.dt, every dense_dt for dense_days after each session,
+/// every profile_dt, the sessions and the end. Computed by multiplication, never accumulated.
+std::vector<double> record_times(const RunConfig& config);
+std::vector<double> profile_times(const RunConfig& config);
+
+/// Progress callback: (current time, end time) [day].
+using ProgressFn = std::function<void(double, double)>;
+
+RunResult run_simulation(const RunConfig& config, const ProgressFn& progress = {});
+
+}  // namespace citsim

@@ -1,0 +1,170 @@
+// citsim: the command line.
+//
+//   citsim run CONFIG [-o OUT] [--set key=value]... [--quiet]
+//   citsim check CONFIG [--set key=value]...
+//   citsim params
+//
+// Exit codes: 0 ok, 2 bad input (config, files), 3 numerical failure.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "citsim/errors.hpp"
+#include "citsim/io/config.hpp"
+#include "citsim/io/run_output.hpp"
+#include "citsim/model/injury.hpp"
+#include "citsim/model/tissue.hpp"
+#include "citsim/run.hpp"
+#include "citsim/version.hpp"
+#include "progress.hpp"
+
+namespace {
+
+using namespace citsim;
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitNumerical = 3;
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) fmt::print(stderr, "warning: {}\n", w);
+}
+
+/// The resolved protocol: what each session does (MODEL.md §2).
+void print_protocol(const RunConfig& cfg) {
+  const Parameters pp = patient_parameters(cfg.parameters, cfg.patient);
+  fmt::print("config    {}\nlevel     {}   patient: age {:g}, laxity {}{}{}{}\n", cfg.source_path,
+             to_string(cfg.level), cfg.patient.age, to_string(cfg.patient.laxity_cause),
+             cfg.patient.smoker ? ", smoker" : "", cfg.patient.keloid_tendency ? ", keloid tendency" : "",
+             cfg.patient.anticoagulant ? ", anticoagulant" : "");
+  fmt::print("sessions  {} (run ends at day {:g})\n", cfg.protocol.sessions.size(), cfg.protocol.end_days);
+  if (cfg.protocol.sessions.empty()) return;
+  fmt::print("{:>3} {:>7} {:>7} {:>6} {:>8} {:>7} {:>7} {:>8} {:>8} {:>6}  {}\n", "#", "day", "device",
+             "L mm", "ch/cm2", "d_eff", "d_derm", "phi_derm", "phich_d", "bleed", "needle");
+  int k = 0;
+  for (const Session& s : cfg.protocol.sessions) {
+    const ChannelInjury inj(s, pp);
+    fmt::print("{:>3} {:>7.1f} {:>7} {:>6.2f} {:>8.1f} {:>7.3f} {:>7.3f} {:>8.4f} {:>8.4f} {:>6}  d={:g} tip={:g} s={:g} {}\n",
+               ++k, s.time, to_string(s.device), s.needle_length, s.density, inj.d_eff(), inj.d_derm(),
+               inj.mean_injured_fraction(0.0, pp.z_reticular), inj.mean_channel_fraction(0.0, pp.z_reticular),
+               inj.reached_plexus() ? "yes" : "no", s.needle_diameter, s.tip_length, s.sharpness,
+               to_string(s.sterility));
+  }
+}
+
+int cmd_run(const std::string& config_path, const std::vector<std::string>& sets,
+            const std::string& out, bool quiet) {
+  // 1. Read and validate the config (nothing is written if it is bad).
+  const RunConfig cfg = load_config(config_path, sets);
+  const std::string path = out.empty() ? cfg.output.path : out;
+  if (!quiet) print_warnings(cfg.warnings);
+
+  // 2. Integrate, with a progress bar on a terminal.
+  cli::ProgressBar bar("citsim " + to_string(cfg.level), !quiet);
+  const RunResult result = run_simulation(cfg, [&bar](double t, double end) { bar.update(t, end); });
+  bar.finish();
+
+  // 3. Write the file atomically.
+  write_run(path, result, cfg);
+
+  // 4. Summarise.
+  if (!quiet) {
+    for (std::size_t i = cfg.warnings.size(); i < result.warnings.size(); ++i)
+      fmt::print(stderr, "warning: {}\n", result.warnings[i]);
+    const std::size_t last = result.time.size() - 1;
+    fmt::print("citsim {} run of {} session(s), day 0 to {:g}: {:.3f} s, {} split steps, {} kinetics steps\n",
+               to_string(cfg.level), cfg.protocol.sessions.size(), cfg.protocol.end_days,
+               result.wall_seconds, result.stats.split_steps, result.stats.kinetics_steps);
+    fmt::print("  at day {:g}: firmness gain {:+.2f} %  (R0 {:.4f} -> {:.4f} mm)\n", result.time[last],
+               result.readout("firmness_gain").values[last], result.pre_treatment_R0,
+               result.readout("R0").values[last]);
+    fmt::print("              collagen induction {:+.2f} %, elastin change {:+.2f} %, R7 {:.3f}\n",
+               result.readout("collagen_induction").values[last],
+               result.readout("elastin_change").values[last], result.readout("R7").values[last]);
+    fmt::print("  wrote {}\n", path);
+  }
+  return 0;
+}
+
+int cmd_check(const std::string& config_path, const std::vector<std::string>& sets) {
+  const RunConfig cfg = load_config(config_path, sets);
+  print_warnings(cfg.warnings);
+  print_protocol(cfg);
+  const Parameters& p = cfg.parameters;
+  fmt::print("rest      loop gain G(v_max) = {:.3f} (must be < 1)\n",
+             loop_gain(p, max_vascular_density(p)));
+  fmt::print("output    {} (every {:g} d, every {:g} d for {:g} d after sessions)\n", cfg.output.path,
+             cfg.output.dt, cfg.output.dense_dt, cfg.output.dense_days);
+  fmt::print("ok\n");
+  return 0;
+}
+
+int cmd_params() {
+  fmt::print("{:<22} {:>12} {:<12} {:<10} {:<23} {}\n", "name", "default", "unit", "group", "allowed", "source");
+  for (const ParameterSpec& s : parameter_table())
+    fmt::print("{:<22} {:>12.6g} {:<12} {:<10} [{:<9.4g}, {:>9.4g}] {}\n", s.name, s.default_value, s.unit,
+               to_string(s.group), s.min, s.max, s.source);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"citsim: simulator of collagen-induction therapy (microneedling).\n"
+               "Injury, inflammation, fibroblasts, collagen III then I, elastin, cross-linking and\n"
+               "remodeling over a course of sessions; firmness and elasticity by a virtual Cutometer.",
+               "citsim"};
+  app.set_version_flag("--version", std::string("citsim ") + kVersion);
+  app.require_subcommand(1);
+  app.footer("\nExamples:\n"
+             "  citsim run configs/default.toml                    six pen sessions, 1D, to results/default.h5\n"
+             "  citsim run configs/default.toml --set model.level=0d -o results/0d.h5\n"
+             "  citsim run configs/default.toml --set patient.age=65 --set model.parameters.k_tx=0.001\n"
+             "  citsim check configs/default.toml                  validate, print the resolved sessions\n"
+             "  citsim params                                      every parameter with unit and source\n"
+             "\nExit codes: 0 ok, 2 bad input, 3 numerical failure.");
+
+  std::string config_path, out;
+  std::vector<std::string> sets;
+  bool quiet = false;
+  int threads = 0;
+
+  auto* run = app.add_subcommand("run", "Run a config and write its HDF5 file");
+  run->add_option("config", config_path, "TOML config file")->required();
+  run->add_option("-o,--output", out, "Output file (default: [output] path of the config)");
+  run->add_option("--set", sets, "Override a config value: dotted.key=value (repeatable)");
+  run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
+  run->add_option("-j,--threads", threads, "OpenMP threads (default: all; results do not depend on it)")
+      ->check(CLI::NonNegativeNumber);
+
+  auto* check = app.add_subcommand("check", "Validate a config and print the resolved protocol");
+  check->add_option("config", config_path, "TOML config file")->required();
+  check->add_option("--set", sets, "Override a config value: dotted.key=value (repeatable)");
+
+  app.add_subcommand("params", "Print the parameter table: name, default, unit, range, source");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+  if (threads > 0) omp_set_num_threads(threads);
+
+  try {
+    if (run->parsed()) return cmd_run(config_path, sets, out, quiet);
+    if (check->parsed()) return cmd_check(config_path, sets);
+    return cmd_params();
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const IoError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const NumericalError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitNumerical;
+  }
+}

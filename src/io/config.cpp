@@ -1,0 +1,868 @@
+// Reading a run's TOML config (MODEL.md §1, §2, §6). Every value is type- and range-checked,
+// unknown keys are refused with a suggestion, and `--set` overrides are applied to the TOML tree
+// before any of that, so an override is checked exactly like the file (and blamed on "--set").
+#include "citsim/io/config.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <numbers>
+#include <optional>
+#include <set>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "citsim/errors.hpp"
+
+namespace citsim {
+
+std::string to_string(ModelLevel l) { return l == ModelLevel::ZeroD ? "0d" : "1d"; }
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::string_view kOverrideFile = "--set";
+
+// ---------------------------------------------------------------------------------------------
+// Small text helpers
+
+std::string join_key(std::string_view prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
+}
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string quoted_list(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : ", ") + quote(names[i]);
+  return out;
+}
+
+std::string plain_list(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : ", ") + std::string(names[i]);
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+/// The value as the user wrote it, in TOML-ish text; empty for tables (the key says enough).
+std::string render(const toml::node& n) {
+  if (const auto* s = n.as_string()) return quote(s->get());
+  if (n.is_table() || n.is_array_of_tables()) return {};
+  if (const auto* f = n.as_floating_point()) {
+    // shortest text that reads back the same, kept a float: 0.6 not 0.59999999999999998, 2.0 not 2
+    std::string t = fmt::format("{}", f->get());
+    if (t.find_first_of(".en") == std::string::npos) t += ".0";
+    return t;
+  }
+  std::ostringstream os;
+  n.visit([&os](const auto& v) { os << v; });
+  return os.str();
+}
+
+int line_of(const toml::node* n) { return n ? static_cast<int>(n->source().begin.line) : 0; }
+
+/// " mm" for a unit, nothing for dimensionless ("-" in the parameter table).
+std::string unit_suffix(std::string_view unit) {
+  if (unit.empty() || unit == "-") return {};
+  return fmt::format(" {}", unit);  // not " " + std::string: GCC 12 warns falsely (-Wrestrict)
+}
+
+/// An allowed interval of a number, each end open or closed; values must be finite.
+struct Range {
+  double lo;
+  double hi;
+  bool lo_open;
+  bool hi_open;
+
+  bool contains(double x) const {
+    if (!std::isfinite(x)) return false;
+    const bool above = lo_open ? x > lo : x >= lo;
+    const bool below = hi_open ? x < hi : x <= hi;
+    return above && below;
+  }
+  std::string describe(std::string_view unit) const {
+    const std::string u = unit_suffix(unit);
+    if (hi == kInf) return fmt::format("{} {:g}{}", lo_open ? ">" : ">=", lo, u);
+    return fmt::format("in {}{:g}, {:g}{}{}", lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]", u);
+  }
+};
+
+constexpr Range positive{0.0, kInf, true, true};
+constexpr Range non_negative{0.0, kInf, false, true};
+constexpr Range open_closed(double lo, double hi) { return {lo, hi, true, false}; }
+constexpr Range closed(double lo, double hi) { return {lo, hi, false, false}; }
+
+// ---------------------------------------------------------------------------------------------
+// The keys each table accepts (a contract: scripts and sweeps write them; configs/default.toml
+// documents them)
+
+constexpr std::array<std::string_view, 7> kTopKeys = {"seed",  "patient",  "protocol", "tissue",
+                                                      "model", "numerics", "output"};
+constexpr std::array<std::string_view, 9> kPatientKeys = {
+    "age",          "laxity_cause", "smoker",        "keloid_tendency",      "anticoagulant",
+    "sun_exposure", "pregnant",     "breastfeeding", "active_skin_infection"};
+constexpr std::array<std::string_view, 4> kProtocolKeys = {"end_days", "allow_contraindicated",
+                                                           "session", "series"};
+constexpr std::array<std::string_view, 9> kSessionKeys = {
+    "time",       "device",    "needle_length", "density", "passes", "needle_diameter",
+    "tip_length", "sharpness", "sterility"};
+constexpr std::array<std::string_view, 5> kSeriesKeys = {"count", "interval_days", "first_day",
+                                                         "needle", "needles"};
+constexpr std::array<std::string_view, 3> kModelKeys = {"level", "aging_drift", "parameters"};
+constexpr std::array<std::string_view, 7> kNumericsKeys = {"dz",     "rtol",   "atol",  "dt_rel",
+                                                           "dt_lag", "dt_min", "dt_max"};
+constexpr std::array<std::string_view, 5> kOutputKeys = {"path", "dt", "dense_dt", "dense_days",
+                                                         "profile_dt"};
+
+constexpr std::array<std::pair<std::string_view, Device>, 2> kDevices = {
+    {{"pen", Device::Pen}, {"roller", Device::Roller}}};
+constexpr std::array<std::pair<std::string_view, Sterility>, 2> kSterilities = {
+    {{"sterile", Sterility::Sterile}, {"non_sterile", Sterility::NonSterile}}};
+constexpr std::array<std::pair<std::string_view, LaxityCause>, 3> kLaxityCauses = {
+    {{"aging", LaxityCause::Aging},
+     {"postpartum", LaxityCause::Postpartum},
+     {"weight_loss", LaxityCause::WeightLoss}}};
+constexpr std::array<std::pair<std::string_view, ModelLevel>, 2> kLevels = {
+    {{"0d", ModelLevel::ZeroD}, {"1d", ModelLevel::OneD}}};
+
+std::string_view nearest(std::string_view key, std::span<const std::string_view> candidates) {
+  std::string_view best;
+  std::size_t best_d = std::numeric_limits<std::size_t>::max();
+  for (auto c : candidates) {
+    const std::size_t d = edit_distance(key, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/// "put it under [...]" for a parameter name written in the wrong place.
+std::string parameter_home(const ParameterSpec& spec) {
+  return spec.group == ParameterGroup::Tissue
+             ? fmt::format("'{}' is a tissue parameter: put it under [tissue]", spec.name)
+             : fmt::format("'{}' is a model parameter: put it under [model.parameters]", spec.name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --set overrides
+
+/// Applies "dotted.key=value" strings to `root`; returns the keys they set.
+std::set<std::string, std::less<>> apply_overrides(toml::table& root,
+                                                   const std::vector<std::string>& overrides) {
+  std::set<std::string, std::less<>> keys;
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos)
+      throw ConfigError(std::string(kOverrideFile), 0, o, "",
+                        "expected key=value, e.g. --set protocol.series.count=3");
+    const std::string key = trim(std::string_view(o).substr(0, eq));
+    const std::string value = trim(std::string_view(o).substr(eq + 1));
+
+    std::vector<std::string> parts;
+    for (std::size_t start = 0;;) {
+      const auto dot = key.find('.', start);
+      parts.push_back(
+          key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    for (const auto& part : parts) {
+      const bool bare = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+      });
+      if (!bare)
+        throw ConfigError(std::string(kOverrideFile), 0, o, "",
+                          "the key must be bare names joined by dots, e.g. "
+                          "model.parameters.k_tx (arrays of tables cannot be set)");
+    }
+
+    // The value is TOML if it parses as one ("3", "true", "\"pen\"", "[1, 2]"), else a string,
+    // so `device=roller` needs no quotes on a shell command line.
+    toml::table snippet;
+    bool parsed = false;
+    try {
+      snippet = toml::parse("x = " + value);
+      parsed = snippet.size() == 1 && snippet.contains("x");
+    } catch (const toml::parse_error&) {
+    }
+    if (!parsed) {
+      snippet = toml::table{};
+      snippet.insert_or_assign("x", value);
+    }
+
+    toml::table* t = &root;
+    std::string walked;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      walked = join_key(walked, parts[i]);
+      toml::node* next = t->get(parts[i]);
+      if (!next) next = &t->insert_or_assign(parts[i], toml::table{}).first->second;
+      if (!next->is_table())
+        throw ConfigError(std::string(kOverrideFile), 0, key, value,
+                          fmt::format("cannot set inside '{}': it is not a table", walked));
+      t = next->as_table();
+    }
+    t->insert_or_assign(parts.back(), std::move(*snippet.get("x")));
+    keys.insert(key);
+  }
+  return keys;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checked reading: every failure becomes a ConfigError naming file, line, key, value, rule
+
+class Reader {
+ public:
+  Reader(std::string path, std::set<std::string, std::less<>> overridden)
+      : path_(std::move(path)), overridden_(std::move(overridden)) {}
+
+  /// Whether `key` (or a table holding it) was set by --set rather than the file.
+  bool from_override(std::string_view key, const toml::node* n) const {
+    for (std::size_t i = 0; i <= key.size(); ++i)
+      if ((i == key.size() || key[i] == '.' || key[i] == '[') &&
+          overridden_.find(key.substr(0, i)) != overridden_.end())
+        return true;
+    // a table that --set created has no place in the file
+    if (n && line_of(n) == 0) {
+      const std::string prefix = std::string(key) + ".";
+      for (const auto& o : overridden_)
+        if (o.starts_with(prefix)) return true;
+    }
+    return false;
+  }
+
+  [[noreturn]] void fail(std::string_view key, const toml::node* n, std::string value,
+                         std::string allowed) const {
+    if (from_override(key, n))
+      throw ConfigError(std::string(kOverrideFile), 0, std::string(key), std::move(value),
+                        std::move(allowed));
+    throw ConfigError(path_, line_of(n), std::string(key), std::move(value), std::move(allowed));
+  }
+
+  /// Fails quoting the node's value as written.
+  [[noreturn]] void reject(std::string_view key, const toml::node& n, std::string allowed) const {
+    fail(key, &n, render(n), std::move(allowed));
+  }
+
+  double number(const toml::node& n, std::string_view key, const Range& r,
+                std::string_view unit) const {
+    std::optional<double> x;
+    if (const auto* f = n.as_floating_point()) x = f->get();
+    if (const auto* i = n.as_integer()) x = static_cast<double>(i->get());
+    if (!x || !r.contains(*x)) reject(key, n, "must be a number " + r.describe(unit));
+    return *x;
+  }
+
+  std::int64_t integer(const toml::node& n, std::string_view key, std::int64_t lo,
+                       std::int64_t hi) const {
+    const auto* i = n.as_integer();
+    if (!i || i->get() < lo || i->get() > hi)
+      reject(key, n,
+             hi == std::numeric_limits<std::int64_t>::max()
+                 ? fmt::format("must be an integer >= {}", lo)
+                 : fmt::format("must be an integer in {}..{}", lo, hi));
+    return i->get();
+  }
+
+  bool boolean(const toml::node& n, std::string_view key) const {
+    const auto* b = n.as_boolean();
+    if (!b) reject(key, n, "must be true or false");
+    return b->get();
+  }
+
+  std::string string(const toml::node& n, std::string_view key, std::string_view what) const {
+    const auto* s = n.as_string();
+    if (!s || s->get().empty())
+      reject(key, n, fmt::format("must be a non-empty string ({})", what));
+    return s->get();
+  }
+
+  template <class E, std::size_t N>
+  E choice(const toml::node& n, std::string_view key,
+           const std::array<std::pair<std::string_view, E>, N>& options) const {
+    if (const auto* s = n.as_string())
+      for (const auto& [name, value] : options)
+        if (s->get() == name) return value;
+    std::array<std::string_view, N> names;
+    for (std::size_t i = 0; i < N; ++i) names[i] = options[i].first;
+    reject(key, n, "must be one of " + quoted_list(names));
+  }
+
+  const toml::table& table(const toml::node& n, std::string_view key) const {
+    const auto* t = n.as_table();
+    if (!t) reject(key, n, fmt::format("must be a table: write [{}] and its keys below it", key));
+    return *t;
+  }
+
+  /// Refuses any key of `t` not in `valid`, suggesting the nearest valid one.
+  void check_keys(const toml::table& t, std::string_view prefix,
+                  std::span<const std::string_view> valid) const {
+    for (const auto& [k, n] : t) {
+      if (std::find(valid.begin(), valid.end(), k.str()) != valid.end()) continue;
+      const std::string key = join_key(prefix, k.str());
+      if (const auto* spec = find_parameter(k.str()))
+        reject(key, n, "unknown key; " + parameter_home(*spec));
+      reject(key, n,
+             fmt::format("unknown key; did you mean '{}'? (keys here: {})", nearest(k.str(), valid),
+                         plain_list(valid)));
+    }
+  }
+
+ private:
+  std::string path_;
+  std::set<std::string, std::less<>> overridden_;
+};
+
+/// Where a parameter was set, for messages about combinations of parameters.
+struct ParameterSource {
+  std::string key;  ///< "tissue.z_bottom", "model.parameters.k_tx"
+  const toml::node* node;
+};
+using ParameterSources = std::map<std::string, ParameterSource, std::less<>>;
+
+std::string parameter_key(const ParameterSpec& spec) {
+  return join_key(spec.group == ParameterGroup::Tissue ? "tissue" : "model.parameters", spec.name);
+}
+
+/// `[tissue]` (tissue == true) or `[model.parameters]`: names from the parameter table.
+void read_parameters(const Reader& rd, const toml::table& t, bool tissue, Parameters& p,
+                     ParameterSources& sources, std::vector<std::string>& overridden) {
+  const std::string_view section = tissue ? "tissue" : "model.parameters";
+  std::vector<std::string_view> names;  // the names valid in this section, for suggestions
+  for (const auto& s : parameter_table())
+    if ((s.group == ParameterGroup::Tissue) == tissue) names.push_back(s.name);
+
+  for (const auto& [k, n] : t) {
+    const std::string key = join_key(section, k.str());
+    const ParameterSpec* spec = find_parameter(k.str());
+    if (!spec)
+      rd.reject(key, n, fmt::format("unknown key; did you mean '{}'?", nearest(k.str(), names)));
+    if ((spec->group == ParameterGroup::Tissue) != tissue)
+      rd.reject(key, n, "unknown key here; " + parameter_home(*spec));
+    p.*spec->field = rd.number(n, key, closed(spec->min, spec->max), spec->unit);
+    sources[std::string(spec->name)] = {key, &n};
+    overridden.emplace_back(spec->name);
+  }
+}
+
+/// Reports an inconsistent parameter combination at the first of `names` the config set.
+[[noreturn]] void fail_parameters(const Reader& rd, const ParameterSources& sources,
+                                  const Parameters& p, std::span<const std::string_view> names,
+                                  const std::string& allowed) {
+  for (auto name : names)
+    if (const auto it = sources.find(name); it != sources.end())
+      rd.reject(it->second.key, *it->second.node, allowed);
+  const ParameterSpec& spec = *find_parameter(names.front());
+  rd.fail(parameter_key(spec), nullptr, fmt::format("{}", p.*spec.field), allowed);
+}
+
+/// MODEL.md §1: the layers must be ordered and hold less collagen than the packing limit.
+void check_tissue(const Reader& rd, const Parameters& p, const ParameterSources& sources) {
+  // Blames `lower` (must be below `upper`) if the config set it, else `upper`.
+  const auto require_below = [&](std::string_view lower, std::string_view upper,
+                                 std::string_view unit, std::string_view rule) {
+    const double a = p.*find_parameter(lower)->field;
+    const double b = p.*find_parameter(upper)->field;
+    if (a < b) return;
+    const bool blame_lower = sources.contains(lower) || !sources.contains(upper);
+    const std::array<std::string_view, 2> names = {blame_lower ? lower : upper,
+                                                   blame_lower ? upper : lower};
+    fail_parameters(
+        rd, sources, p, names,
+        fmt::format("must be {} {} = {}{}: {}", blame_lower ? "less than" : "greater than",
+                    blame_lower ? upper : lower, blame_lower ? b : a, unit_suffix(unit), rule));
+  };
+  constexpr std::string_view layers =
+      "the layers need 0 < z_papillary < z_reticular < z_bottom and epidermis < z_bottom";
+  if (!(p.z_papillary > 0.0)) {
+    const std::array<std::string_view, 1> names = {"z_papillary"};
+    fail_parameters(rd, sources, p, names, std::string("must be > 0 mm: ") + std::string(layers));
+  }
+  require_below("z_papillary", "z_reticular", "mm", layers);
+  require_below("z_reticular", "z_bottom", "mm", layers);
+  require_below("epidermis", "z_bottom", "mm", layers);
+  for (std::string_view c : {"C_papillary", "C_reticular", "C_hypodermis"})
+    require_below(c, "C_max", "mg/cm^3",
+                  "each layer's resting collagen must be below the packing limit C_max "
+                  "(MODEL.md §3)");
+}
+
+/// The largest normalised vascular density, conservatively: the largest raw density of any layer
+/// divided by the raw profile's mean over the dermis (0..z_reticular) on a fine grid, ignoring the
+/// tanh steps between layers (a small effect). MODEL.md §1. The tissue module's exact v_max may
+/// replace this.
+double conservative_v_max(const Parameters& p) {
+  constexpr int n = 20001;
+  const auto raw = [&](double z) {
+    const bool papillary = z < p.z_papillary;
+    const double peak = papillary ? p.v_subpapillary : p.v_deep;
+    const double centre = papillary ? p.z_subpapillary : p.z_deep;
+    const double x = (z - centre) / p.plexus_width;
+    return p.v_base + (peak - p.v_base) * std::exp(-x * x);
+  };
+  const double h = p.z_reticular / (n - 1);
+  double sum = 0.0;  // trapezoid rule
+  for (int i = 0; i < n; ++i) sum += raw(i * h) * (i == 0 || i == n - 1 ? 0.5 : 1.0);
+  const double mean = sum * h / p.z_reticular;
+  const double peak = std::max({p.v_subpapillary, p.v_deep, p.v_base, p.v_hypodermis});
+  return mean > 0.0 ? peak / mean : kInf;
+}
+
+/// MODEL.md §3: the loop gain of cytokines -> neutrophils/M1 -> cytokines at rest, at v_max.
+/// Rest is stable only if it is below 1.
+double loop_gain_at_peak(const Parameters& p) {
+  const double per_v = p.s_N * p.a_N / (p.K_N * p.mu_N * p.delta_Cp) +
+                       p.s_M * p.a_M1 / (p.K_M * (p.k_12 + p.mu_M) * p.delta_Cp);
+  return conservative_v_max(p) * per_v;
+}
+
+void check_loop_gain(const Reader& rd, const Parameters& p, const ParameterSources& sources) {
+  static constexpr std::array<std::string_view, 4> vessels = {"v_base", "v_subpapillary", "v_deep",
+                                                              "plexus_width"};
+  if (!std::isfinite(conservative_v_max(p)))
+    fail_parameters(rd, sources, p, vessels,
+                    "the dermis needs a positive vascular density (v_base, v_subpapillary, "
+                    "v_deep) to normalise v(z) (MODEL.md §1)");
+  const double g = loop_gain_at_peak(p);
+  if (g < 1.0) return;
+  static constexpr std::array<std::string_view, 19> names = {
+      "a_N",    "a_M1",         "s_N",          "s_M",
+      "K_N",    "K_M",          "mu_N",         "mu_M",
+      "k_12",   "delta_Cp",     "v_base",       "v_subpapillary",
+      "v_deep", "v_hypodermis", "plexus_width", "z_subpapillary",
+      "z_deep", "z_papillary",  "z_reticular"};
+  fail_parameters(rd, sources, p, names,
+                  fmt::format("resting inflammation is unstable: loop gain G(v_max) = {:.3g} >= 1; "
+                              "lower a_N or a_M1 (MODEL.md §3)",
+                              g));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+Patient read_patient(const Reader& rd, const toml::table& t) {
+  rd.check_keys(t, "patient", kPatientKeys);
+  Patient pt;
+  for (const auto& [k, n] : t) {
+    const std::string key = join_key("patient", k.str());
+    if (k == "age")
+      pt.age = rd.number(n, key, closed(0.0, 120.0), "years");
+    else if (k == "laxity_cause")
+      pt.laxity_cause = rd.choice(n, key, kLaxityCauses);
+    else if (k == "smoker")
+      pt.smoker = rd.boolean(n, key);
+    else if (k == "keloid_tendency")
+      pt.keloid_tendency = rd.boolean(n, key);
+    else if (k == "anticoagulant")
+      pt.anticoagulant = rd.boolean(n, key);
+    else if (k == "sun_exposure")
+      pt.sun_exposure = rd.number(n, key, closed(0.0, 1.0), "");
+    else if (k == "pregnant")
+      pt.pregnant = rd.boolean(n, key);
+    else if (k == "breastfeeding")
+      pt.breastfeeding = rd.boolean(n, key);
+    else if (k == "active_skin_infection")
+      pt.active_skin_infection = rd.boolean(n, key);
+  }
+  return pt;
+}
+
+/// One needle setting: a [[protocol.session]] (with_time) or a series needle (time from the
+/// series).
+Session read_session(const Reader& rd, const toml::table& t, const std::string& prefix,
+                     bool with_time, const Parameters& p) {
+  if (!with_time)
+    if (const auto* n = t.get("time"))
+      rd.reject(join_key(prefix, "time"), *n,
+                "unknown key; a series sets the times itself (first_day + k * interval_days): "
+                "for explicit times use [[protocol.session]] tables instead");
+  rd.check_keys(t, prefix, kSessionKeys);
+
+  Session s;
+  const toml::node* density = t.get("density");
+  const toml::node* passes = t.get("passes");
+  for (const auto& [k, n] : t) {
+    const std::string key = join_key(prefix, k.str());
+    if (k == "time")
+      s.time = rd.number(n, key, non_negative, "days");
+    else if (k == "device")
+      s.device = rd.choice(n, key, kDevices);
+    else if (k == "needle_length")
+      s.needle_length = rd.number(n, key, open_closed(0, 5), "mm");
+    else if (k == "density")
+      s.density = rd.number(n, key, open_closed(0, 5000), "channels/cm^2");
+    else if (k == "passes")
+      s.passes = static_cast<int>(rd.integer(n, key, 1, 100));
+    else if (k == "needle_diameter")
+      s.needle_diameter = rd.number(n, key, open_closed(0, 2), "mm");
+    else if (k == "tip_length")
+      s.tip_length = rd.number(n, key, open_closed(0, 3), "mm");
+    else if (k == "sharpness")
+      s.sharpness = rd.number(n, key, open_closed(0, 1), "");
+    else if (k == "sterility")
+      s.sterility = rd.choice(n, key, kSterilities);
+  }
+
+  const std::string passes_key = join_key(prefix, "passes");
+  if (s.device == Device::Pen) {
+    if (passes)
+      rd.reject(passes_key, *passes,
+                "passes is for rollers only (device = \"roller\"); a pen takes density "
+                "(channels/cm^2)");
+    return s;
+  }
+  if (density && passes)
+    rd.reject(passes_key, *passes,
+              "give a roller either passes or density (channels/cm^2), not both");
+  if (!density && !passes)
+    rd.fail(prefix, &t, "",
+            "a roller needs passes (integer 1..100) or density (channels/cm^2, (0, 5000])");
+  if (passes) {
+    // MODEL.md §2: each pass of the drum leaves needles / (pi * diameter * width) channels per cm^2
+    s.density =
+        s.passes * p.roller_needles / (std::numbers::pi * p.roller_diameter * p.roller_width);
+    if (!(s.density <= 5000.0))
+      rd.reject(passes_key, *passes,
+                fmt::format("gives {:.1f} channels/cm^2 with this drum (roller_needles, "
+                            "roller_diameter, roller_width); at most 5000 are allowed",
+                            s.density));
+  }
+  return s;
+}
+
+/// A session with where it came from, for messages about session times.
+struct SessionEntry {
+  Session session;
+  std::string key;         ///< "protocol.session[2]"
+  const toml::node* time;  ///< the `time` node, or the session's table
+};
+
+const toml::array& array_of_tables(const Reader& rd, const toml::node& n, std::string_view key) {
+  const auto* a = n.as_array();
+  if (!a || !(a->empty() || a->is_array_of_tables()))
+    rd.reject(key, n,
+              fmt::format("must be an array of tables: write one [[{}]] block per entry", key));
+  return *a;
+}
+
+std::vector<SessionEntry> read_series(const Reader& rd, const toml::table& t, const Parameters& p) {
+  rd.check_keys(t, "protocol.series", kSeriesKeys);
+  std::int64_t count = 6;  // MODEL.md §6: 6 sessions every 28 days from day 0
+  double interval = 28.0;
+  double first = 0.0;
+  if (const auto* n = t.get("count")) count = rd.integer(*n, "protocol.series.count", 1, 1000);
+  if (const auto* n = t.get("interval_days"))
+    interval = rd.number(*n, "protocol.series.interval_days", positive, "days");
+  if (const auto* n = t.get("first_day"))
+    first = rd.number(*n, "protocol.series.first_day", non_negative, "days");
+
+  const toml::node* needle = t.get("needle");
+  const toml::node* needles = t.get("needles");
+  if (needle && needles)
+    rd.reject("protocol.series.needles", *needles,
+              "give either one [protocol.series.needle] for every session or "
+              "[[protocol.series.needles]] tables, one per session, not both");
+
+  std::vector<Session> settings;
+  if (needles) {
+    const auto& a = array_of_tables(rd, *needles, "protocol.series.needles");
+    if (static_cast<std::int64_t>(a.size()) != count)
+      rd.fail("protocol.series.needles", needles, fmt::format("{} tables", a.size()),
+              fmt::format("must hold exactly count = {} [[protocol.series.needles]] tables, "
+                          "one per session",
+                          count));
+    for (std::size_t i = 0; i < a.size(); ++i)
+      settings.push_back(read_session(rd, *a[i].as_table(),
+                                      fmt::format("protocol.series.needles[{}]", i), false, p));
+  } else {
+    const Session one = needle ? read_session(rd, rd.table(*needle, "protocol.series.needle"),
+                                              "protocol.series.needle", false, p)
+                               : Session{};
+    settings.assign(static_cast<std::size_t>(count), one);
+  }
+
+  std::vector<SessionEntry> entries;
+  for (std::size_t i = 0; i < settings.size(); ++i) {
+    SessionEntry e{settings[i], fmt::format("protocol.series[{}]", i), &t};
+    e.session.time = first + static_cast<double>(i) * interval;
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+Protocol read_protocol(const Reader& rd, const toml::table* t, const Parameters& p) {
+  Protocol pr;
+  if (!t) {
+    pr.end_days = 365.0;
+    return pr;
+  }
+  rd.check_keys(*t, "protocol", kProtocolKeys);
+  if (const auto* n = t->get("allow_contraindicated"))
+    pr.allow_contraindicated = rd.boolean(*n, "protocol.allow_contraindicated");
+
+  const toml::node* list = t->get("session");
+  const toml::node* series = t->get("series");
+  if (list && series)
+    rd.fail("protocol.series", series, "",
+            fmt::format("give the sessions either as [[protocol.session]] tables{} or as "
+                        "[protocol.series], not both",
+                        rd.from_override("protocol.session", list) || line_of(list) == 0
+                            ? std::string()
+                            : fmt::format(" (line {})", line_of(list))));
+
+  std::vector<SessionEntry> entries;
+  if (list) {
+    const auto& a = array_of_tables(rd, *list, "protocol.session");
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const auto& st = *a[i].as_table();
+      SessionEntry e{Session{}, fmt::format("protocol.session[{}]", i), &st};
+      e.session = read_session(rd, st, e.key, true, p);
+      if (const auto* tn = st.get("time")) e.time = tn;
+      entries.push_back(std::move(e));
+    }
+  } else if (series) {
+    entries = read_series(rd, rd.table(*series, "protocol.series"), p);
+  }
+
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto& a, const auto& b) { return a.session.time < b.session.time; });
+  for (std::size_t i = 1; i < entries.size(); ++i) {
+    const auto& a = entries[i - 1];
+    const auto& b = entries[i];
+    if (b.session.time > a.session.time) continue;
+    const std::string where =
+        rd.from_override(join_key(a.key, "time"), a.time) || line_of(a.time) == 0
+            ? std::string()
+            : fmt::format(" (line {})", line_of(a.time));
+    rd.fail(join_key(b.key, "time"), b.time,
+            b.time->is_table() ? fmt::format("{}", b.session.time) : render(*b.time),
+            fmt::format("same time as {}{}: two sessions cannot share a day", a.key, where));
+  }
+  for (auto& e : entries) pr.sessions.push_back(e.session);
+
+  const double first = pr.sessions.empty() ? 0.0 : pr.sessions.front().time;
+  const double last = pr.sessions.empty() ? -kInf : pr.sessions.back().time;
+  if (const auto* n = t->get("end_days")) {
+    pr.end_days = rd.number(*n, "protocol.end_days", positive, "days");
+    if (pr.end_days <= last)
+      rd.reject("protocol.end_days", *n,
+                fmt::format("must be after the last session (day {}): it is an absolute day, "
+                            "not a duration",
+                            last));
+  } else {
+    pr.end_days = first + 365.0;
+    if (pr.end_days <= last)
+      rd.fail("protocol.end_days", t, "",
+              fmt::format("the default end (365 days after the first session, day {}) is not "
+                          "after the last session (day {}): set protocol.end_days",
+                          pr.end_days, last));
+  }
+  return pr;
+}
+
+/// MODEL.md §2: pregnancy, breastfeeding and active skin infection are refused unless overridden;
+/// keloid tendency and anticoagulants are allowed with a warning.
+void check_contraindications(const Reader& rd, const toml::table* patient, RunConfig& cfg) {
+  struct Contra {
+    std::string_view key;
+    bool present;
+    std::string_view reason;
+  };
+  const std::array<Contra, 3> contras = {{
+      {"pregnant", cfg.patient.pregnant,
+       "microneedling is contraindicated in pregnancy: the safety of microneedling and of the "
+       "topical agents used with it is not established, and hormonal changes alter wound healing "
+       "and raise the risk of pigmentation"},
+      {"breastfeeding", cfg.patient.breastfeeding,
+       "microneedling is contraindicated while breastfeeding: the safety of microneedling and of "
+       "the topical agents used with it is not established, and hormonal changes alter wound "
+       "healing and raise the risk of pigmentation"},
+      {"active_skin_infection", cfg.patient.active_skin_infection,
+       "microneedling is contraindicated over an active skin infection: the needles spread the "
+       "infection through the channels, with a risk of deep infection"},
+  }};
+  const bool treated = !cfg.protocol.sessions.empty();
+  for (const auto& c : contras) {
+    if (!c.present || !treated) continue;
+    if (cfg.protocol.allow_contraindicated) {
+      cfg.warnings.push_back(
+          fmt::format("patient.{} = true is a contraindication, simulated only because "
+                      "protocol.allow_contraindicated = true",
+                      c.key));
+      continue;
+    }
+    const std::string key = join_key("patient", c.key);
+    rd.fail(key, patient ? patient->get(c.key) : nullptr, "true",
+            fmt::format("{}; to simulate it anyway (teaching, research), set "
+                        "allow_contraindicated = true under [protocol]",
+                        c.reason));
+  }
+  if (cfg.patient.keloid_tendency)
+    cfg.warnings.emplace_back(
+        "patient.keloid_tendency: risk of hypertrophic scarring; myofibroblasts persist for "
+        "months after each session (kappa_keloid) and collagen synthesis is boosted "
+        "(keloid_sigma)");
+  if (cfg.patient.anticoagulant)
+    cfg.warnings.emplace_back(
+        "patient.anticoagulant: more bleeding and bruising; the platelet TGF-beta jump "
+        "(anticoag_platelet) and the damage cytokine release (anticoag_c_inj) are raised");
+}
+
+NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
+  rd.check_keys(t, "numerics", kNumericsKeys);
+  NumericsConfig nc;
+  for (const auto& [k, n] : t) {
+    const std::string key = join_key("numerics", k.str());
+    if (k == "dz")
+      nc.dz = rd.number(n, key, open_closed(0, 0.5), "mm");
+    else if (k == "rtol")
+      nc.rtol = rd.number(n, key, open_closed(0, 0.1), "");
+    else if (k == "atol")
+      nc.atol = rd.number(n, key, positive, "");
+    else if (k == "dt_rel")
+      nc.dt_rel = rd.number(n, key, positive, "");
+    else if (k == "dt_lag")
+      nc.dt_lag = rd.number(n, key, positive, "days");
+    else if (k == "dt_min")
+      nc.dt_min = rd.number(n, key, positive, "days");
+    else if (k == "dt_max")
+      nc.dt_max = rd.number(n, key, positive, "days");
+  }
+  if (nc.dt_min > nc.dt_max) {
+    const toml::node* n = t.get("dt_min");
+    const bool blame_min = n != nullptr;
+    if (!blame_min) n = t.get("dt_max");
+    rd.fail(blame_min ? "numerics.dt_min" : "numerics.dt_max", n,
+            fmt::format("{}", blame_min ? nc.dt_min : nc.dt_max),
+            fmt::format("needs dt_min <= dt_max (dt_min = {}, dt_max = {} days)", nc.dt_min,
+                        nc.dt_max));
+  }
+  return nc;
+}
+
+OutputConfig read_output(const Reader& rd, const toml::table& t) {
+  rd.check_keys(t, "output", kOutputKeys);
+  OutputConfig oc;
+  for (const auto& [k, n] : t) {
+    const std::string key = join_key("output", k.str());
+    if (k == "path")
+      oc.path = rd.string(n, key, "the HDF5 file to write");
+    else if (k == "dt")
+      oc.dt = rd.number(n, key, positive, "days");
+    else if (k == "dense_dt")
+      oc.dense_dt = rd.number(n, key, positive, "days");
+    else if (k == "dense_days")
+      oc.dense_days = rd.number(n, key, non_negative, "days");
+    else if (k == "profile_dt")
+      oc.profile_dt = rd.number(n, key, positive, "days");
+  }
+  return oc;
+}
+
+}  // namespace
+
+RunConfig parse_config(const std::string& text, const std::string& path,
+                       const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(std::string_view(text), std::string_view(path));
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(path, static_cast<int>(e.source().begin.line), "", "",
+                      "TOML syntax error: " + std::string(e.description()));
+  }
+  const Reader rd(path, apply_overrides(root, overrides));
+
+  RunConfig cfg;
+  cfg.source_path = path;
+  cfg.source_text = text;
+  if (!overrides.empty()) {
+    cfg.source_text += "\n# --set overrides\n";
+    for (const auto& o : overrides) cfg.source_text += "# " + o + "\n";
+  }
+  cfg.parameters = default_parameters();
+
+  rd.check_keys(root, "", kTopKeys);
+  const auto section = [&](std::string_view name) -> const toml::table* {
+    const toml::node* n = root.get(name);
+    return n ? &rd.table(*n, name) : nullptr;
+  };
+  const toml::table* patient = section("patient");
+  const toml::table* protocol = section("protocol");
+  const toml::table* tissue = section("tissue");
+  const toml::table* model = section("model");
+  const toml::table* numerics = section("numerics");
+  const toml::table* output = section("output");
+
+  if (const auto* n = root.get("seed"))
+    cfg.seed = static_cast<std::uint64_t>(
+        rd.integer(*n, "seed", 0, std::numeric_limits<std::int64_t>::max()));
+  if (patient) cfg.patient = read_patient(rd, *patient);
+
+  // Parameters first: the roller density of a session depends on the drum's.
+  ParameterSources sources;
+  if (tissue) read_parameters(rd, *tissue, true, cfg.parameters, sources, cfg.overridden);
+  if (model) {
+    rd.check_keys(*model, "model", kModelKeys);
+    if (const auto* n = model->get("level")) cfg.level = rd.choice(*n, "model.level", kLevels);
+    if (const auto* n = model->get("aging_drift"))
+      cfg.aging_drift = rd.boolean(*n, "model.aging_drift");
+    if (const auto* n = model->get("parameters"))
+      read_parameters(rd, rd.table(*n, "model.parameters"), false, cfg.parameters, sources,
+                      cfg.overridden);
+  }
+  check_tissue(rd, cfg.parameters, sources);
+  check_loop_gain(rd, cfg.parameters, sources);
+
+  if (numerics) cfg.numerics = read_numerics(rd, *numerics);
+  if (output) cfg.output = read_output(rd, *output);
+
+  cfg.protocol = read_protocol(rd, protocol, cfg.parameters);
+  check_contraindications(rd, patient, cfg);
+  return cfg;
+}
+
+RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(path, 0, "", "", "cannot read the file: it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw ConfigError(path, 0, "", "",
+                      fmt::format("cannot read the file: {}", std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, "", "", "cannot read the file: read error");
+  return parse_config(text.str(), path, overrides);
+}
+
+}  // namespace citsim

@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# The command line as a user meets it: exit codes, messages, and nothing written on bad input.
+#
+#   bash tests/cli/test_cli.sh <citsim-binary> <source-dir>
+#
+# Exit codes promised by the CLI: 0 ok, 2 bad input (config, files), 3 numerical failure.
+# Successful runs are kept short (0d, one session, 30 days) so the whole script takes seconds.
+set -u
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 <citsim-binary> <source-dir>" >&2
+  exit 2
+fi
+CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$(cd "$2" && pwd)
+CONFIG="$SRC/configs/default.toml"
+[ -x "$CITSIM" ] || { echo "not an executable: $CITSIM" >&2; exit 2; }
+[ -f "$CONFIG" ] || { echo "no config: $CONFIG" >&2; exit 2; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+# Short, fast successful runs: the level and the length do not matter for the CLI.
+FAST=(--set model.level=0d --set protocol.series.count=1 --set protocol.end_days=30)
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "ok    $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL  $1"
+  shift
+  for line in "$@"; do echo "      $line"; done
+}
+
+# run_cli NAME ARGS...: runs citsim, keeping exit code, stdout and stderr.
+RC=0
+OUT=""
+ERR=""
+run_cli() {
+  local name=$1
+  shift
+  "$CITSIM" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+  RC=$?
+  OUT=$(cat "$T/$name.out")
+  ERR=$(cat "$T/$name.err")
+}
+
+# expect_rc WHAT EXPECTED: checks the last run_cli's exit code.
+expect_rc() {
+  if [ "$RC" -eq "$2" ]; then
+    pass "$1: exit $2"
+  else
+    fail "$1: exit $RC, expected $2" "stdout: $OUT" "stderr: $ERR"
+  fi
+}
+
+# expect_text WHAT HAYSTACK NEEDLE...: each needle (fixed string) occurs in the haystack.
+expect_text() {
+  local what=$1 hay=$2
+  shift 2
+  local needle missing=()
+  for needle in "$@"; do
+    if [[ "$hay" != *"$needle"* ]]; then missing+=("$needle"); fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    pass "$what"
+  else
+    local m
+    m=$(printf "'%s' " "${missing[@]}")
+    fail "$what" "missing: $m" "in: $hay"
+  fi
+}
+
+# expect_empty_dir WHAT DIR: nothing at all in DIR (no output, no *.tmp-* leftover).
+expect_empty_dir() {
+  local left
+  left=$(ls -A "$2" 2>/dev/null)
+  if [ -z "$left" ]; then
+    pass "$1: nothing written in the output directory"
+  else
+    fail "$1: files left in the output directory" "$left"
+  fi
+}
+
+# expect_no_tmp WHAT DIR: no temporary file of the atomic write left in DIR.
+expect_no_tmp() {
+  local left
+  left=$(find "$2" -name '*.tmp-*' 2>/dev/null)
+  if [ -z "$left" ]; then
+    pass "$1: no temporary file left"
+  else
+    fail "$1: temporary file left" "$left"
+  fi
+}
+
+# expect_hdf5 WHAT FILE: FILE exists and starts with the HDF5 signature.
+expect_hdf5() {
+  if [ -f "$2" ] && [ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = "211HDF" ]; then
+    pass "$1: wrote an HDF5 file"
+  else
+    fail "$1: no HDF5 file at $2"
+  fi
+}
+
+# bad_input NAME CONFIG [ARGS...]: a run that must be refused: exit 2, nothing written.
+# Leaves the message in ERR for the caller to check.
+bad_input() {
+  local name=$1 config=$2
+  shift 2
+  local dir="$T/out_$name"
+  mkdir -p "$dir"
+  run_cli "$name" run "$config" -o "$dir/run.h5" "$@"
+  expect_rc "$name" 2
+  expect_empty_dir "$name" "$dir"
+}
+
+# ------------------------------------------------------------------------------------------------
+# Help, version, parameter table
+
+run_cli version --version
+expect_rc "--version" 0
+expect_text "--version prints the version" "$OUT" "citsim "
+if [[ "$OUT" =~ ^citsim\ [0-9]+\.[0-9]+\.[0-9]+ ]]; then pass "--version: 'citsim X.Y.Z'"; else fail "--version: 'citsim X.Y.Z'" "got: $OUT"; fi
+
+run_cli help --help
+expect_rc "--help" 0
+expect_text "--help lists the subcommands and exit codes" "$OUT" "run" "check" "params" "Exit codes"
+
+run_cli run_help run --help
+expect_rc "run --help" 0
+expect_text "run --help lists its options" "$OUT" "--output" "--set" "--quiet"
+
+run_cli no_subcommand
+expect_rc "no subcommand" 2
+
+run_cli bad_option run "$CONFIG" --frobnicate
+expect_rc "unknown option" 2
+
+run_cli params params
+expect_rc "params" 0
+# columns: name default unit group allowed source
+LAMBDA_M=$(awk '$1 == "lambda_M" {print $3}' "$T/params.out")
+K_TX=$(awk '$1 == "k_tx" {print $3}' "$T/params.out")
+expect_text "params has a unit column" "$(head -1 "$T/params.out")" "name" "default" "unit"
+if [ "$LAMBDA_M" = "-" ]; then pass "params lists lambda_M with its unit ('-', dimensionless)"; else fail "params lists lambda_M with its unit" "got unit '$LAMBDA_M'"; fi
+if [ "$K_TX" = "1/day" ]; then pass "params lists k_tx in 1/day"; else fail "params lists k_tx in 1/day" "got unit '$K_TX'"; fi
+
+# ------------------------------------------------------------------------------------------------
+# check
+
+run_cli check check "$CONFIG"
+expect_rc "check configs/default.toml" 0
+NSESSIONS=0
+for day in 0 28 56 84 112 140; do
+  if grep -Eq "^ *[1-6] +$day\.0 +pen " "$T/check.out"; then NSESSIONS=$((NSESSIONS + 1)); fi
+done
+if [ "$NSESSIONS" -eq 6 ] && [ "$(grep -Ec '^ *[0-9]+ +[0-9.]+ +(pen|roller) ' "$T/check.out")" -eq 6 ]; then
+  pass "check prints the 6 sessions (days 0..140)"
+else
+  fail "check prints the 6 sessions (days 0..140)" "$OUT"
+fi
+expect_text "check reports the session count and ok" "$OUT" "sessions  6" "ok"
+
+run_cli check_bad check "$CONFIG" --set patient.agee=40
+expect_rc "check with an unknown key" 2
+
+# ------------------------------------------------------------------------------------------------
+# Bad inputs: exit 2, a message naming where (file or --set), the key and what is allowed,
+# and no output file nor temporary left behind.
+
+# unknown key, in a file: file:line, key, suggestion
+printf 'seed = 1\n[patient]\nagee = 40\n' >"$T/unknown_key.toml"
+bad_input unknown_key_file "$T/unknown_key.toml"
+expect_text "unknown key in a file: names file:line, key, suggestion" "$ERR" \
+  "$T/unknown_key.toml:3" "patient.agee" "did you mean 'age'"
+
+# unknown key, by --set
+bad_input unknown_key_set "$CONFIG" --set patient.agee=40
+expect_text "unknown key by --set: names --set, key, suggestion and the valid keys" "$ERR" \
+  "--set" "patient.agee" "did you mean 'age'" "keys here:"
+
+# unknown model parameter: suggestion of the nearest name
+bad_input unknown_param "$CONFIG" --set model.parameters.lambda_m=0.5
+expect_text "unknown parameter: suggests the nearest name" "$ERR" \
+  "model.parameters.lambda_m" "did you mean 'lambda_M'"
+
+# out of range, by --set and in a file
+bad_input out_of_range_set "$CONFIG" --set patient.age=-3
+expect_text "out-of-range age by --set: names --set, key, value, range" "$ERR" \
+  "--set" "patient.age" "-3" "[0, 120] years"
+printf '[patient]\nage = -3\n' >"$T/out_of_range.toml"
+bad_input out_of_range_file "$T/out_of_range.toml"
+expect_text "out-of-range age in a file: names file:line, key, range" "$ERR" \
+  "$T/out_of_range.toml:2" "patient.age" "[0, 120] years"
+
+# bad enum
+bad_input bad_enum "$CONFIG" --set protocol.series.needle.device=laser
+expect_text "bad device: names the key, the value and the choices" "$ERR" \
+  "protocol.series.needle.device" "laser" '"pen", "roller"'
+
+# wrong type
+bad_input bad_type "$CONFIG" --set patient.smoker=maybe
+expect_text "bad boolean: says true or false" "$ERR" "patient.smoker" "true or false"
+
+# missing config file
+bad_input missing_config "$T/no_such_config.toml"
+expect_text "missing config: names the file and the reason" "$ERR" \
+  "$T/no_such_config.toml" "cannot read" "No such file"
+
+# contraindication: refused with a clinical reason, allowed with allow_contraindicated
+bad_input pregnant "$CONFIG" --set patient.pregnant=true
+expect_text "pregnancy is refused with a clinical reason and the way out" "$ERR" \
+  "patient.pregnant" "contraindicated in pregnancy" "wound healing" "allow_contraindicated"
+bad_input infection "$CONFIG" --set patient.active_skin_infection=true
+expect_text "active infection is refused with a clinical reason" "$ERR" \
+  "patient.active_skin_infection" "infection" "channels"
+
+mkdir -p "$T/out_allowed"
+run_cli allowed run "$CONFIG" "${FAST[@]}" --set patient.pregnant=true \
+  --set protocol.allow_contraindicated=true -o "$T/out_allowed/run.h5"
+expect_rc "pregnancy with allow_contraindicated=true runs" 0
+expect_hdf5 "allow_contraindicated run" "$T/out_allowed/run.h5"
+expect_text "allow_contraindicated run warns" "$ERR" "warning:" "patient.pregnant"
+
+# end before the last session (an absolute day, not a duration)
+bad_input end_too_early "$CONFIG" --set protocol.end_days=30
+expect_text "end_days before the last session: says why" "$ERR" \
+  "protocol.end_days" "after the last session" "day 140"
+
+# ------------------------------------------------------------------------------------------------
+# Unwritable output paths: exit 2, the message names the path
+
+run_cli proc run "$CONFIG" "${FAST[@]}" -q -o /proc/citsim/x.h5
+expect_rc "output under /proc" 2
+expect_text "output under /proc: names the path" "$ERR" "/proc/citsim/x.h5"
+
+mkdir -p "$T/out_file"
+: >"$T/out_file/regular"
+run_cli under_file run "$CONFIG" "${FAST[@]}" -q -o "$T/out_file/regular/x.h5"
+expect_rc "output under a regular file" 2
+expect_text "output under a regular file: names the path" "$ERR" "$T/out_file/regular/x.h5"
+if [ -f "$T/out_file/regular" ] && [ ! -s "$T/out_file/regular" ] && [ "$(ls -A "$T/out_file")" = "regular" ]; then
+  pass "output under a regular file: nothing else written"
+else
+  fail "output under a regular file: nothing else written" "$(ls -lA "$T/out_file")"
+fi
+
+mkdir -p "$T/out_dir/target"
+run_cli onto_dir run "$CONFIG" "${FAST[@]}" -q -o "$T/out_dir/target"
+expect_rc "output path is a directory" 2
+expect_text "output path is a directory: names the path" "$ERR" "$T/out_dir/target"
+expect_no_tmp "output path is a directory" "$T/out_dir"
+
+# ------------------------------------------------------------------------------------------------
+# Successful runs: -q is silent on stdout; a piped stdout gets the summary and no progress bar
+
+mkdir -p "$T/out_quiet"
+run_cli quiet run "$CONFIG" "${FAST[@]}" -q -o "$T/out_quiet/run.h5"
+expect_rc "run -q" 0
+if [ -z "$OUT" ]; then pass "run -q prints nothing on stdout"; else fail "run -q prints nothing on stdout" "got: $OUT"; fi
+expect_hdf5 "run -q" "$T/out_quiet/run.h5"
+expect_no_tmp "run -q" "$T/out_quiet"
+if [ "$(ls -A "$T/out_quiet")" = "run.h5" ]; then pass "run -q writes only its file"; else fail "run -q writes only its file" "$(ls -A "$T/out_quiet")"; fi
+
+# the output directory is created if missing
+run_cli mkdirs run "$CONFIG" "${FAST[@]}" -q -o "$T/out_new/a/b/run.h5"
+expect_rc "run into a directory that does not exist yet" 0
+expect_hdf5 "run into a new directory" "$T/out_new/a/b/run.h5"
+
+# 1d (the default level), piped stdout: summary, no carriage return, no escape sequence
+mkdir -p "$T/out_piped"
+"$CITSIM" run "$CONFIG" --set protocol.series.count=1 --set protocol.end_days=30 \
+  -o "$T/out_piped/run.h5" 2>"$T/piped.err" </dev/null | cat >"$T/piped.out"
+RC=${PIPESTATUS[0]}
+OUT=$(cat "$T/piped.out")
+ERR=$(cat "$T/piped.err")
+expect_rc "run with stdout piped" 0
+expect_text "piped run prints the summary" "$OUT" "citsim 1d run of 1 session(s)" "firmness gain" \
+  "collagen induction" "wrote $T/out_piped/run.h5"
+if LC_ALL=C grep -q $'[\r\033]' "$T/piped.out" "$T/piped.err"; then
+  fail "piped run: no progress bar (no \\r, no escape sequence)" "$(od -c "$T/piped.out" | head)"
+else
+  pass "piped run: no progress bar (no \\r, no escape sequence)"
+fi
+expect_hdf5 "piped run" "$T/out_piped/run.h5"
+
+# stderr on a terminal (the progress bar's home), stdout to a file: the bar stays on the
+# terminal, the file gets the plain summary. Needs util-linux `script` for the terminal.
+if command -v script >/dev/null 2>&1; then
+  mkdir -p "$T/out_tty"
+  printf '%q ' "$CITSIM" run "$CONFIG" --set protocol.series.count=1 --set protocol.end_days=30 \
+    -o "$T/out_tty/run.h5" >"$T/tty.cmd"
+  printf '> %q\n' "$T/tty.out" >>"$T/tty.cmd"
+  script -qec "bash $(printf %q "$T/tty.cmd")" /dev/null >"$T/tty.terminal" 2>&1 </dev/null
+  RC=$?
+  OUT=$(cat "$T/tty.out" 2>/dev/null)
+  ERR=$(cat "$T/tty.terminal")
+  expect_rc "run with stderr on a terminal, stdout to a file" 0
+  expect_text "terminal run: stdout file has the summary" "$OUT" "firmness gain" "wrote $T/out_tty/run.h5"
+  if LC_ALL=C grep -q $'[\r\033]' "$T/tty.out"; then
+    fail "terminal run: no progress bar in stdout" "$(od -c "$T/tty.out" | head)"
+  else
+    pass "terminal run: no progress bar in stdout"
+  fi
+  if LC_ALL=C grep -q $'\r' "$T/tty.terminal" && [[ "$ERR" == *"citsim 1d ["* ]]; then
+    pass "terminal run: the progress bar is drawn on the terminal (stderr)"
+  else
+    fail "terminal run: the progress bar is drawn on the terminal (stderr)" "$(od -c "$T/tty.terminal" | head)"
+  fi
+  # -q on a terminal: no bar either
+  printf '%q ' "$CITSIM" run "$CONFIG" "${FAST[@]}" -q -o "$T/out_tty/quiet.h5" >"$T/ttyq.cmd"
+  script -qec "bash $(printf %q "$T/ttyq.cmd")" /dev/null >"$T/ttyq.terminal" 2>&1 </dev/null
+  RC=$?
+  OUT=""
+  ERR=$(cat "$T/ttyq.terminal")
+  expect_rc "run -q on a terminal" 0
+  if [ -z "$(tr -d '\r\n' <"$T/ttyq.terminal")" ]; then
+    pass "run -q on a terminal prints nothing (no progress bar)"
+  else
+    fail "run -q on a terminal prints nothing (no progress bar)" "$(od -c "$T/ttyq.terminal" | head)"
+  fi
+else
+  echo "skip  terminal checks: util-linux 'script' not installed"
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ] || exit 1
+exit 0

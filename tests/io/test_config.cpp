@@ -1,0 +1,499 @@
+// Tests for the TOML config reader (include/citsim/io/config.hpp): the default course, the session
+// forms, --set overrides, and every failure path with the message the user reads.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "citsim/errors.hpp"
+#include "citsim/io/config.hpp"
+
+#ifndef CITSIM_SOURCE_DIR
+#define CITSIM_SOURCE_DIR "."
+#endif
+
+using namespace citsim;
+
+namespace {
+
+/// The message of the ConfigError that parsing `text` (as "bad.toml") throws; fails if none.
+std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse_config(text, "bad.toml", overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  FAIL("no ConfigError for:\n" << text);
+  return {};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// A valid single pen session, to which a test adds its own lines.
+const std::string kOneSession = "[[protocol.session]]\ntime = 0\n";
+
+}  // namespace
+
+TEST_CASE("config: default.toml is the six-session abdominal pen course", "[config]") {
+  const RunConfig cfg = load_config(CITSIM_SOURCE_DIR "/configs/default.toml");
+  REQUIRE(cfg.protocol.sessions.size() == 6);
+  for (std::size_t i = 0; i < 6; ++i) {
+    const Session& s = cfg.protocol.sessions[i];
+    CHECK(s.time == Approx(28.0 * static_cast<double>(i)));
+    CHECK(s.device == Device::Pen);
+    CHECK(s.needle_length == 2.0);
+    CHECK(s.density == 250.0);
+    CHECK(s.passes == 0);
+    CHECK(s.needle_diameter == 0.25);
+    CHECK(s.tip_length == 0.3);
+    CHECK(s.sharpness == 1.0);
+    CHECK(s.sterility == Sterility::Sterile);
+  }
+  CHECK(cfg.protocol.end_days == 365.0);
+  CHECK_FALSE(cfg.protocol.allow_contraindicated);
+  CHECK(cfg.patient.age == 40.0);
+  CHECK(cfg.patient.laxity_cause == LaxityCause::Aging);
+  CHECK(cfg.level == ModelLevel::OneD);
+  CHECK_FALSE(cfg.aging_drift);
+  CHECK(cfg.seed == 1);
+  CHECK(cfg.overridden.empty());
+  CHECK(cfg.warnings.empty());
+  CHECK(cfg.output.path == "results/default.h5");
+  CHECK(cfg.output.dt == 1.0);
+  CHECK(cfg.output.dense_dt == 0.05);
+  CHECK(cfg.output.dense_days == 5.0);
+  CHECK(cfg.output.profile_dt == 7.0);
+  const NumericsConfig defaults;
+  CHECK(cfg.numerics.dz == defaults.dz);
+  CHECK(cfg.numerics.rtol == defaults.rtol);
+  CHECK(cfg.numerics.dt_max == defaults.dt_max);
+  CHECK(cfg.source_path == CITSIM_SOURCE_DIR "/configs/default.toml");
+  CHECK(contains(cfg.source_text, "[protocol.series]"));
+  CHECK(to_string(cfg.level) == "1d");
+  CHECK(to_string(ModelLevel::ZeroD) == "0d");
+}
+
+TEST_CASE("config: an empty config is an untreated run with every default", "[config]") {
+  const RunConfig cfg = parse_config("", "empty.toml");
+  CHECK(cfg.protocol.sessions.empty());
+  CHECK(cfg.protocol.end_days == 365.0);
+  CHECK(cfg.parameters.k_tx == default_parameters().k_tx);
+  CHECK(cfg.parameters.C_reticular == 230.0);
+}
+
+TEST_CASE("config: a roller with passes gets its density from the drum", "[config]") {
+  const RunConfig cfg = parse_config(R"(
+[[protocol.session]]
+time = 0
+device = "roller"
+needle_length = 0.5
+passes = 15
+sharpness = 0.6
+sterility = "non_sterile"
+)",
+                                     "roller.toml");
+  REQUIRE(cfg.protocol.sessions.size() == 1);
+  const Session& s = cfg.protocol.sessions[0];
+  CHECK(s.device == Device::Roller);
+  CHECK(s.passes == 15);
+  CHECK(s.density == Approx(15.0 * 192.0 / (std::numbers::pi * 4.0)));
+  CHECK(s.density == Approx(229.2).margin(0.05));
+  CHECK(s.sterility == Sterility::NonSterile);
+  CHECK(cfg.protocol.end_days == 365.0);
+
+  SECTION("the drum's parameters in effect are used") {
+    const RunConfig big = parse_config(R"(
+[[protocol.session]]
+time = 0
+device = "roller"
+passes = 15
+[model.parameters]
+roller_needles = 384
+)",
+                                       "roller.toml");
+    CHECK(big.protocol.sessions[0].density == Approx(2.0 * s.density));
+  }
+  SECTION("a roller may give its density directly") {
+    const RunConfig d = parse_config(
+        "[[protocol.session]]\ntime = 0\ndevice = \"roller\"\ndensity = 100\n", "r.toml");
+    CHECK(d.protocol.sessions[0].density == 100.0);
+    CHECK(d.protocol.sessions[0].passes == 0);
+  }
+}
+
+TEST_CASE("config: the list form, sorted, with per-session settings", "[config]") {
+  const RunConfig cfg = parse_config(R"(
+[protocol]
+end_days = 200
+
+[[protocol.session]]
+time = 70
+needle_length = 2.5
+
+[[protocol.session]]
+time = 0
+needle_length = 1.5
+density = 300
+
+[[protocol.session]]
+time = 35.5
+)",
+                                     "list.toml");
+  REQUIRE(cfg.protocol.sessions.size() == 3);
+  CHECK(cfg.protocol.sessions[0].time == 0.0);
+  CHECK(cfg.protocol.sessions[0].needle_length == 1.5);
+  CHECK(cfg.protocol.sessions[0].density == 300.0);
+  CHECK(cfg.protocol.sessions[1].time == 35.5);
+  CHECK(cfg.protocol.sessions[1].needle_length == 2.0);
+  CHECK(cfg.protocol.sessions[2].time == 70.0);
+  CHECK(cfg.protocol.sessions[2].needle_length == 2.5);
+  CHECK(cfg.protocol.end_days == 200.0);
+}
+
+TEST_CASE("config: series with one needle per session, and the end_days default", "[config]") {
+  const RunConfig cfg = parse_config(R"(
+[protocol.series]
+count = 2
+interval_days = 10
+first_day = 5
+[[protocol.series.needles]]
+needle_length = 1.0
+[[protocol.series.needles]]
+device = "roller"
+passes = 10
+)",
+                                     "series.toml");
+  REQUIRE(cfg.protocol.sessions.size() == 2);
+  CHECK(cfg.protocol.sessions[0].time == 5.0);
+  CHECK(cfg.protocol.sessions[0].needle_length == 1.0);
+  CHECK(cfg.protocol.sessions[1].time == 15.0);
+  CHECK(cfg.protocol.sessions[1].device == Device::Roller);
+  CHECK(cfg.protocol.end_days == 370.0);  // 365 days after the first session
+
+  SECTION("a series without a needle table uses the professional pen") {
+    const RunConfig d = parse_config("[protocol.series]\n", "s.toml");
+    REQUIRE(d.protocol.sessions.size() == 6);
+    CHECK(d.protocol.sessions[5].time == 140.0);
+    CHECK(d.protocol.sessions[5].density == 250.0);
+  }
+}
+
+TEST_CASE("config: --set overrides numbers, strings and nested parameters", "[config]") {
+  const std::string path = CITSIM_SOURCE_DIR "/configs/default.toml";
+  const std::vector<std::string> overrides = {
+      "patient.age=60",
+      "protocol.series.needle.device=roller",  // a bare word is a string
+      "protocol.series.needle.needle_length = 0.5",
+      "model.parameters.k_tx=0.001",
+      "model.level=\"0d\"",
+      "seed=42",
+  };
+  const RunConfig cfg = load_config(path, overrides);
+  CHECK(cfg.patient.age == 60.0);
+  REQUIRE(cfg.protocol.sessions.size() == 6);
+  CHECK(cfg.protocol.sessions[0].device == Device::Roller);
+  CHECK(cfg.protocol.sessions[0].density == 250.0);  // the file's density, now a roller's
+  CHECK(cfg.protocol.sessions[0].needle_length == 0.5);
+  CHECK(cfg.protocol.sessions[5].needle_length == 0.5);
+  CHECK(cfg.parameters.k_tx == 0.001);
+  CHECK(cfg.overridden == std::vector<std::string>{"k_tx"});
+  CHECK(cfg.level == ModelLevel::ZeroD);
+  CHECK(cfg.seed == 42);
+  CHECK(cfg.source_text.starts_with(load_config(path).source_text));
+  CHECK(
+      contains(cfg.source_text,
+               "\n# --set overrides\n# patient.age=60\n# protocol.series.needle.device=roller\n"));
+  CHECK(contains(cfg.source_text,
+                 "# model.parameters.k_tx=0.001\n# model.level=\"0d\"\n# seed=42\n"));
+
+  SECTION("passes set on the command line give a roller's density") {
+    const RunConfig c = parse_config("[protocol.series.needle]\ndevice = \"roller\"\n", "x.toml",
+                                     {"protocol.series.needle.passes=15"});
+    CHECK(c.protocol.sessions[0].passes == 15);
+    CHECK(c.protocol.sessions[0].density == Approx(229.18).margin(0.01));
+  }
+  SECTION("missing tables are created") {
+    const RunConfig c = parse_config("", "x.toml", {"tissue.epidermis=0.2", "numerics.dz=0.05"});
+    CHECK(c.parameters.epidermis == 0.2);
+    CHECK(c.numerics.dz == 0.05);
+  }
+  SECTION("a quoted string and a bare word are the same") {
+    const RunConfig c = parse_config("", "x.toml", {"patient.laxity_cause=postpartum"});
+    CHECK(c.patient.laxity_cause == LaxityCause::Postpartum);
+  }
+}
+
+TEST_CASE("config: every parameter can be set by name in its section", "[config]") {
+  for (const ParameterSpec& spec : parameter_table()) {
+    // a value a little off the default, inside the range, so that the setting is visible
+    double v = spec.default_value * 1.01;
+    if (spec.default_value == 0.0) v = spec.min + 1e-3 * (spec.max - spec.min);
+    if (v > spec.max) v = spec.default_value * 0.99;
+    const bool tissue = spec.group == ParameterGroup::Tissue;
+    const std::string text =
+        fmt::format("[{}]\n{} = {}\n", tissue ? "tissue" : "model.parameters", spec.name, v);
+    INFO(text);
+    const RunConfig cfg = parse_config(text, "p.toml");
+    CHECK(cfg.parameters.*spec.field == v);
+    CHECK(cfg.overridden == std::vector<std::string>{std::string(spec.name)});
+  }
+}
+
+TEST_CASE("config: seed, patient, numerics and output values are read", "[config]") {
+  const RunConfig cfg = parse_config(R"(
+seed = 7
+[patient]
+age = 65.5
+laxity_cause = "weight_loss"
+smoker = true
+sun_exposure = 0.5
+[model]
+level = "0d"
+aging_drift = true
+[numerics]
+dz = 0.05
+rtol = 1e-5
+dt_min = 0.001
+dt_max = 0.5
+[output]
+path = "out/x.h5"
+dense_days = 0
+)",
+                                     "ok.toml");
+  CHECK(cfg.seed == 7);
+  CHECK(cfg.patient.age == 65.5);
+  CHECK(cfg.patient.laxity_cause == LaxityCause::WeightLoss);
+  CHECK(cfg.patient.smoker);
+  CHECK(cfg.patient.sun_exposure == 0.5);
+  CHECK(cfg.level == ModelLevel::ZeroD);
+  CHECK(cfg.aging_drift);
+  CHECK(cfg.numerics.dz == 0.05);
+  CHECK(cfg.numerics.rtol == 1e-5);
+  CHECK(cfg.numerics.dt_min == 0.001);
+  CHECK(cfg.numerics.dt_max == 0.5);
+  CHECK(cfg.output.path == "out/x.h5");
+  CHECK(cfg.output.dense_days == 0.0);
+}
+
+TEST_CASE("config: keloid tendency and anticoagulants are allowed with warnings", "[config]") {
+  const RunConfig cfg = parse_config(
+      "[patient]\nkeloid_tendency = true\nanticoagulant = true\n" + kOneSession, "w.toml");
+  REQUIRE(cfg.warnings.size() == 2);
+  CHECK(contains(cfg.warnings[0], "hypertrophic scarring"));
+  CHECK(contains(cfg.warnings[1], "bleeding"));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Failure paths: file, line, key and the allowed text all appear in the message
+
+TEST_CASE("config: a wrong type names file, line, key and the rule", "[config]") {
+  const std::string msg = error_of("[[protocol.session]]\ntime = 0\nneedle_length = \"long\"\n");
+  CHECK(msg ==
+        "bad.toml:3: key 'protocol.session[0].needle_length' = \"long\": must be a number in "
+        "(0, 5] mm");
+  CHECK(contains(error_of("[patient]\nsmoker = 1\n"),
+                 "bad.toml:2: key 'patient.smoker' = 1: "
+                 "must be true or false"));
+  CHECK(contains(error_of("patient = 3\n"), "bad.toml:1: key 'patient' = 3: must be a table"));
+  CHECK(contains(error_of("[[protocol.session]]\ntime = 0\npasses = 1.5\ndevice = \"roller\"\n"),
+                 "key 'protocol.session[0].passes' = 1.5: must be an integer in 1..100"));
+  CHECK(contains(error_of("[protocol]\nsession = 3\n"),
+                 "must be an array of tables: write one [[protocol.session]] block per entry"));
+}
+
+TEST_CASE("config: out of range values are refused", "[config]") {
+  CHECK(error_of(kOneSession + "needle_length = 6\n") ==
+        "bad.toml:3: key 'protocol.session[0].needle_length' = 6: must be a number in (0, 5] mm");
+  CHECK(error_of("[patient]\nage = 130\n") ==
+        "bad.toml:2: key 'patient.age' = 130: must be a number in [0, 120] years");
+  CHECK(error_of("\n[numerics]\ndz = 0.6\n") ==
+        "bad.toml:3: key 'numerics.dz' = 0.6: must be a number in (0, 0.5] mm");
+  CHECK(contains(error_of("[numerics]\ndt_min = 2.0\n"),
+                 "bad.toml:2: key 'numerics.dt_min' = 2: needs dt_min <= dt_max"));
+  CHECK(contains(error_of("[output]\ndense_days = -1\n"), "must be a number >= 0 days"));
+  CHECK(contains(error_of("[protocol.series]\ncount = 0\n"),
+                 "bad.toml:2: key 'protocol.series.count' = 0: must be an integer in 1..1000"));
+  CHECK(contains(error_of("seed = -1\n"), "key 'seed' = -1: must be an integer >= 0"));
+  CHECK(error_of("[model.parameters]\na_N = 0.7\n") ==
+        "bad.toml:2: key 'model.parameters.a_N' = 0.7: must be a number in [0, 0.5] 1/day");
+  CHECK(contains(error_of("[protocol]\nend_days = 100\n[[protocol.session]]\ntime = 150\n"),
+                 "bad.toml:2: key 'protocol.end_days' = 100: must be after the last session "
+                 "(day 150)"));
+  CHECK(contains(error_of("[protocol.series]\ncount = 20\n"),
+                 "key 'protocol.end_days': the default end"));
+  CHECK(contains(error_of("[[protocol.session]]\ntime = nan\n"),
+                 "bad.toml:2: key 'protocol.session[0].time' = nan: must be a number >= 0 days"));
+}
+
+TEST_CASE("config: an unknown key suggests the nearest valid one", "[config]") {
+  CHECK(contains(error_of(kOneSession + "needle_lenght = 2.0\n"),
+                 "bad.toml:3: key 'protocol.session[0].needle_lenght' = 2.0: unknown key; did you "
+                 "mean 'needle_length'?"));
+  CHECK(contains(error_of("[pateint]\nage = 3\n"),
+                 "bad.toml:1: key 'pateint': unknown key; did you mean 'patient'?"));
+  CHECK(contains(error_of("[model.parameters]\nk_txx = 0.001\n"),
+                 "bad.toml:2: key 'model.parameters.k_txx' = 0.001: unknown key; did you mean "
+                 "'k_tx'?"));
+  CHECK(contains(error_of("[tissue]\nc_papillary = 100\n"), "did you mean 'C_papillary'?"));
+  CHECK(contains(error_of("[numerics]\ndz_max = 1\n"), "did you mean 'dt_max'?"));
+  CHECK(contains(error_of("[protocol.series.needle]\ntime = 3\n"),
+                 "key 'protocol.series.needle.time' = 3: unknown key; a series sets the times"));
+}
+
+TEST_CASE("config: a parameter in the wrong section says where it belongs", "[config]") {
+  CHECK(error_of("[tissue]\nk_tx = 0.001\n") ==
+        "bad.toml:2: key 'tissue.k_tx' = 0.001: unknown key here; 'k_tx' is a model parameter: "
+        "put it under [model.parameters]");
+  CHECK(contains(error_of("[model.parameters]\nz_bottom = 3\n"),
+                 "'z_bottom' is a tissue parameter: put it under [tissue]"));
+  CHECK(contains(error_of("[model]\nk_tx = 0.001\n"),
+                 "bad.toml:2: key 'model.k_tx' = 0.001: unknown key; 'k_tx' is a model parameter: "
+                 "put it under [model.parameters]"));
+}
+
+TEST_CASE("config: a bad enum string lists the choices", "[config]") {
+  CHECK(error_of(kOneSession + "device = \"stamp\"\n") ==
+        "bad.toml:3: key 'protocol.session[0].device' = \"stamp\": must be one of \"pen\", "
+        "\"roller\"");
+  CHECK(contains(error_of("[patient]\nlaxity_cause = \"gravity\"\n"),
+                 "must be one of \"aging\", \"postpartum\", \"weight_loss\""));
+  CHECK(contains(error_of(kOneSession + "sterility = \"clean\"\n"),
+                 "must be one of \"sterile\", \"non_sterile\""));
+  CHECK(contains(error_of("[model]\nlevel = \"2d\"\n"), "must be one of \"0d\", \"1d\""));
+}
+
+TEST_CASE("config: contraindications are refused unless allowed", "[config]") {
+  const std::string msg = error_of("[patient]\npregnant = true\n" + kOneSession);
+  CHECK(contains(msg,
+                 "bad.toml:2: key 'patient.pregnant' = true: microneedling is "
+                 "contraindicated in pregnancy"));
+  CHECK(contains(msg, "hormonal changes"));
+  CHECK(contains(msg, "allow_contraindicated = true"));
+
+  CHECK(contains(error_of("[patient]\nbreastfeeding = true\n" + kOneSession),
+                 "key 'patient.breastfeeding' = true: microneedling is contraindicated while "
+                 "breastfeeding"));
+  const std::string infection = error_of("[patient]\nactive_skin_infection = true\n" + kOneSession);
+  CHECK(contains(infection, "key 'patient.active_skin_infection' = true"));
+  CHECK(contains(infection, "spread the infection through the channels"));
+  CHECK(contains(infection, "allow_contraindicated = true"));
+
+  SECTION("allow_contraindicated lets it through with a warning") {
+    const RunConfig cfg = parse_config(
+        "[patient]\npregnant = true\n[protocol]\nallow_contraindicated = true\n" + kOneSession,
+        "ok.toml");
+    CHECK(cfg.patient.pregnant);
+    CHECK(cfg.protocol.sessions.size() == 1);
+    REQUIRE(cfg.warnings.size() == 1);
+    CHECK(contains(cfg.warnings[0], "patient.pregnant"));
+  }
+  SECTION("an untreated run needs no override") {
+    CHECK(parse_config("[patient]\npregnant = true\n", "ok.toml").patient.pregnant);
+  }
+}
+
+TEST_CASE("config: two sessions on the same day are refused, naming both", "[config]") {
+  const std::string msg = error_of(R"(
+[[protocol.session]]
+time = 28
+[[protocol.session]]
+time = 0
+[[protocol.session]]
+time = 28.0
+)");
+  CHECK(msg ==
+        "bad.toml:7: key 'protocol.session[2].time' = 28.0: same time as protocol.session[0] "
+        "(line 3): two sessions cannot share a day");
+}
+
+TEST_CASE("config: a session list and a series together are refused", "[config]") {
+  const std::string msg = error_of(R"(
+[protocol.series]
+count = 3
+[[protocol.session]]
+time = 0
+)");
+  CHECK(contains(msg, "bad.toml:2: key 'protocol.series'"));
+  CHECK(contains(msg,
+                 "either as [[protocol.session]] tables (line 4) or as [protocol.series], "
+                 "not both"));
+}
+
+TEST_CASE("config: passes and density rules for pens and rollers", "[config]") {
+  CHECK(contains(error_of(kOneSession + "passes = 15\n"),
+                 "bad.toml:3: key 'protocol.session[0].passes' = 15: passes is for rollers only"));
+  CHECK(contains(error_of(kOneSession + "device = \"roller\"\n"),
+                 "bad.toml:1: key 'protocol.session[0]': a roller needs passes"));
+  CHECK(contains(error_of(kOneSession + "device = \"roller\"\npasses = 15\ndensity = 200\n"),
+                 "key 'protocol.session[0].passes' = 15: give a roller either passes or density"));
+  CHECK(contains(error_of(R"(
+[protocol.series]
+count = 3
+[[protocol.series.needles]]
+[[protocol.series.needles]]
+)"),
+                 "key 'protocol.series.needles' = 2 tables: must hold exactly count = 3"));
+}
+
+TEST_CASE("config: tissue layers must be consistent", "[config]") {
+  CHECK(contains(error_of("[tissue]\nz_papillary = 2.5\n"),
+                 "bad.toml:2: key 'tissue.z_papillary' = 2.5: must be less than z_reticular = "
+                 "2.1 mm"));
+  CHECK(contains(error_of("[tissue]\nz_bottom = 2.0\n"),
+                 "bad.toml:2: key 'tissue.z_bottom' = 2.0: must be greater than z_reticular = 2.1 "
+                 "mm"));
+  CHECK(contains(error_of("[tissue]\nepidermis = 0.5\nz_bottom = 0.45\nz_reticular = 0.44\n"),
+                 "key 'tissue.epidermis' = 0.5: must be less than z_bottom"));
+  CHECK(contains(error_of("\n[model.parameters]\nC_max = 200\n"),
+                 "bad.toml:3: key 'model.parameters.C_max' = 200: must be greater than "
+                 "C_reticular = 230 mg/cm^3"));
+}
+
+TEST_CASE("config: an unstable resting inflammatory loop is refused", "[config]") {
+  const std::string msg = error_of("[model.parameters]\na_N = 0.5\na_M1 = 0.5\ns_N = 30\n");
+  CHECK(contains(msg,
+                 "bad.toml:2: key 'model.parameters.a_N' = 0.5: resting inflammation is "
+                 "unstable: loop gain G(v_max) = "));
+  CHECK(contains(msg, ">= 1; lower a_N or a_M1 (MODEL.md §3)"));
+  // the defaults are stable: G(v_max) is about 0.77
+  CHECK_NOTHROW(parse_config("", "ok.toml"));
+}
+
+TEST_CASE("config: override errors name --set", "[config]") {
+  CHECK(contains(error_of("", {"patient.age"}), "--set: key 'patient.age': expected key=value"));
+  CHECK(error_of("", {"protocol.series.needle.needle_length=9"}) ==
+        "--set: key 'protocol.series.needle.needle_length' = 9: must be a number in (0, 5] mm");
+  CHECK(contains(error_of("", {"model.parameters.k_txx=1"}),
+                 "--set: key 'model.parameters.k_txx' = 1: unknown key; did you mean 'k_tx'?"));
+  CHECK(contains(error_of("[patient]\nage = 40\n", {"patient.age.x=1"}),
+                 "--set: key 'patient.age.x' = 1: cannot set inside 'patient.age'"));
+  CHECK(contains(error_of("", {"protocol.session[0].time=1"}), "--set: key 'protocol.session[0]"));
+  CHECK(contains(error_of("", {"model.level=3d"}),
+                 "--set: key 'model.level' = \"3d\": must be one of"));
+  CHECK(contains(error_of("[protocol.series.needle]\ndevice = \"roller\"\ndensity = 250\n",
+                          {"protocol.series.needle.passes=15"}),
+                 "--set: key 'protocol.series.needle.passes' = 15: give a roller either passes or "
+                 "density"));
+  // a value from the file next to an override still names the file
+  CHECK(contains(error_of("[patient]\nage = 200\n", {"patient.smoker=true"}),
+                 "bad.toml:2: key 'patient.age'"));
+}
+
+TEST_CASE("config: TOML syntax errors give their line", "[config]") {
+  const std::string msg = error_of("[patient]\nage = 40\nsmoker = tru\n");
+  CHECK(contains(msg, "bad.toml:3: TOML syntax error: "));
+}
+
+TEST_CASE("config: an unreadable file is a ConfigError", "[config]") {
+  try {
+    load_config("/nonexistent/dir/none.toml");
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(contains(e.what(), "/nonexistent/dir/none.toml: cannot read the file: "));
+  }
+}
