@@ -240,8 +240,7 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress) {
   r.level = cfg.level;
   r.stats = stats;
   r.base = cfg.parameters;
-  r.effective = model.params;
-  r.effective.sigma_T = model.params.sigma_T * age_factor_synthesis(model.params, cfg.patient.age);
+  r.effective = effective_parameters(cfg.parameters, cfg.patient);
   r.warnings = cfg.warnings;
   r.z = model.grid.centre;
   for (const auto& l : r.layers) r.layer_names.push_back(l.name);

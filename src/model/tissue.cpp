@@ -138,6 +138,23 @@ Parameters patient_parameters(const Parameters& base, const Patient& patient) {
   return p;
 }
 
+Parameters effective_parameters(const Parameters& base, const Patient& patient) {
+  Parameters p = patient_parameters(base, patient);
+  const double age = patient.age;
+  p.sigma_T *= age_factor_synthesis(base, age);
+  if (patient.anticoagulant) p.c_plt *= 1.0 + base.anticoag_platelet;
+  const LaxityFactors lax = laxity_factors(base, patient.laxity_cause);
+  const double fc = age_factor_collagen(base, age) * lax.C;
+  const double fe = age_factor_elastin(base, age);
+  p.C_papillary *= fc;
+  p.C_reticular *= fc;
+  p.C_hypodermis *= fc;
+  p.E_papillary *= fe * lax.E_papillary;
+  p.E_reticular *= fe * lax.E_reticular;
+  p.E_hypodermis *= fe * lax.E_hypodermis;
+  return p;
+}
+
 DerivedRest derive_rest(const RestingComposition& c, const Parameters& p) {
   DerivedRest r{};
   const double ratio = p.k_x / p.k_tx;

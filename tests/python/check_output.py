@@ -719,7 +719,9 @@ def main(argv):
             smoker_sigma = params_table["smoker_sigma"][0]
             spec_old = dict(spec_0d, name="0d age 60 smoker", sets=sets_old, effective={
                 # smoking (x smoker_sigma) and age 60 (older fibroblasts respond less)
-                "sigma_T": lambda base, eff: 0 < eff < base * smoker_sigma})
+                "sigma_T": lambda base, eff: 0 < eff < base * smoker_sigma,
+                # age 60: the collagen homeostasis falls by age_C_slope per year past age_ref
+                "C_reticular": lambda base, eff: abs(eff - base * (1 - 0.006 * 20)) < 1e-9 * base})
             spec_un = dict(common, name="untreated 1d", level="1d", sessions=[], end=30.0,
                            seed=seed, sets=[], config_path=untreated_toml,
                            config_text=untreated_text)

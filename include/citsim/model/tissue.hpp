@@ -59,6 +59,11 @@ double loop_gain(const Parameters& p, double v);
 /// applied here: it can drift during a run (see `site_rates`).
 Parameters patient_parameters(const Parameters& base, const Patient& patient);
 
+/// The values a patient's run actually uses, for reporting (`<name>_effective` in the output):
+/// patient modifiers as in `patient_parameters`, plus the age factors on σ_T and on the layers'
+/// collagen and elastin, the laxity factors, and the anticoagulant's platelet factor on c_plt.
+Parameters effective_parameters(const Parameters& base, const Patient& patient);
+
 /// The derived resting state and rates of one point (MODEL.md §3, "derived at start-up").
 struct DerivedRest {
   double C3, C1, Cx, S, k_t3, p_C, p_E;
