@@ -60,9 +60,7 @@ class Recorder final : public ColumnObserver {
 
   void record(double t, const ColumnState& u) override {
     result.time.push_back(t);
-    std::vector<SiteRates> rates(u.size());
-    for (std::size_t i = 0; i < u.size(); ++i)
-      rates[i] = site_rates(m_.sites[i], m_.params, m_.patient, m_.aging_drift, t);
+    const std::vector<SiteRates> rates = rates_at(t);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const SpeciesVector mean = weighted_mean(u, layers_[l].w);
       for (int s = 0; s < kSpeciesCount; ++s) result.layers[l].species[static_cast<std::size_t>(s)].push_back(mean[s]);
@@ -78,7 +76,10 @@ class Recorder final : public ColumnObserver {
     R7.push_back(r.R7);
     erythema_.push_back(erythema(u, v_, top_w_, m_.params));
     tensile_.push_back(any_session_ ? tensile_strength(u, rest_, phi_max_, dermis_w_, m_.params) : 1.0);
-    if (!have_before_) capture_before(u);  // untreated so far: pre-treatment is the current state
+    if (!have_before_) {  // untreated so far: pre-treatment is the current state
+      t_before_ = t;
+      capture_before(u);
+    }
     if (next_profile_ < profile_t_.size() && std::abs(profile_t_[next_profile_] - t) <= kTimeEps * std::max(1.0, t)) {
       result.profile_time.push_back(t);
       for (int s = 0; s < kSpeciesCount; ++s)
@@ -87,8 +88,11 @@ class Recorder final : public ColumnObserver {
     }
   }
 
-  void before_session(std::size_t k, double /*t*/, const ColumnState& u) override {
-    if (k == 0) capture_before(u);
+  void before_session(std::size_t k, double t, const ColumnState& u) override {
+    if (k == 0) {
+      t_before_ = t;
+      capture_before(u);
+    }
     const auto& cells = m_.sessions[k].cells;
     for (std::size_t i = 0; i < cells.size(); ++i) phi_max_[i] = std::max(phi_max_[i], cells[i].injured);
     any_session_ = true;
@@ -101,10 +105,30 @@ class Recorder final : public ColumnObserver {
   RunResult result;
   std::vector<double> R0, R2, R5, R6, R7, erythema_, tensile_;
   double R0_before = 0.0, C_before = 0.0, E_before = 0.0;
+  std::vector<LayerSeries> pre_treatment;
 
  private:
+  std::vector<SiteRates> rates_at(double t) const {
+    std::vector<SiteRates> rates(m_.sites.size());
+    for (std::size_t i = 0; i < rates.size(); ++i)
+      rates[i] = site_rates(m_.sites[i], m_.params, m_.patient, m_.aging_drift, t);
+    return rates;
+  }
+
   void capture_before(const ColumnState& u) {
     R0_before = cutometer(u, cut_w_, reference_, m_.params).R0;
+    const std::vector<SiteRates> rates = rates_at(t_before_);
+    pre_treatment.clear();
+    for (const LayerWeights& l : layers_) {
+      LayerSeries snap;
+      snap.name = l.name;
+      const SpeciesVector mean = weighted_mean(u, l.w);
+      for (int s = 0; s < kSpeciesCount; ++s) snap.species[static_cast<std::size_t>(s)] = {mean[s]};
+      const LayerSynthesis syn = layer_synthesis(u, rates, m_.params, l.w);
+      snap.synthesis = {syn.rate};
+      snap.type3_share = {syn.type3_share};
+      pre_treatment.push_back(std::move(snap));
+    }
     const SpeciesVector d = weighted_mean(u, dermis_w_);
     C_before = d[C3] + d[C1] + d[Cx];
     E_before = d[E];
@@ -132,6 +156,7 @@ class Recorder final : public ColumnObserver {
   ColumnState rest_;
   MatrixStiffness reference_{};
   bool any_session_ = false, have_before_ = false;
+  double t_before_ = 0.0;
   const ProgressFn& progress_;
 };
 
@@ -245,6 +270,7 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress) {
   r.z = model.grid.centre;
   for (const auto& l : r.layers) r.layer_names.push_back(l.name);
   r.pre_treatment_R0 = rec.R0_before;
+  r.pre_treatment = rec.pre_treatment;
 
   // Readouts relative to the pre-treatment state are formed once the whole trajectory is known.
   const LayerSeries& dermis = r.layer("dermis");

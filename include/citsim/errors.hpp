@@ -16,14 +16,19 @@ class ConfigError : public std::runtime_error {
   int line() const { return line_; }
   const std::string& key() const { return key_; }
 
- private:
   static std::string format(const std::string& file, int line, const std::string& key,
                             const std::string& value, const std::string& allowed) {
-    std::string where = file + (line > 0 ? ":" + std::to_string(line) : std::string());
-    std::string what = key.empty() ? std::string() : " key '" + key + "'";
-    if (!value.empty()) what += " = " + value;
-    return where + ":" + what + (what.empty() ? " " : ": ") + allowed;
+    // appended piece by piece: GCC 12 warns falsely (-Wrestrict) on chained operator+
+    std::string out = file;
+    if (line > 0) out.append(":").append(std::to_string(line));
+    out.append(":");
+    if (!key.empty()) out.append(" key '").append(key).append("'");
+    if (!value.empty()) out.append(" = ").append(value);
+    out.append(key.empty() && value.empty() ? " " : ": ").append(allowed);
+    return out;
   }
+
+ private:
   std::string file_;
   int line_;
   std::string key_;

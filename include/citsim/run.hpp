@@ -49,6 +49,9 @@ struct RunResult {
   Parameters base;             ///< the parameters as configured
   Parameters effective;        ///< with patient modifiers and the start age applied
   double pre_treatment_R0 = 0.0;
+  /// Layer means just before the first session (the initial state if there is none), in the
+  /// order of `layers`; `species` and `synthesis` hold one value each.
+  std::vector<LayerSeries> pre_treatment;
   SimulationStats stats;
   double wall_seconds = 0.0;
   std::vector<std::string> warnings;

@@ -4,7 +4,9 @@
 //   citsim check CONFIG [--set key=value]...
 //   citsim params
 //
-// Exit codes: 0 ok, 2 bad input (config, files), 3 numerical failure.
+//   citsim validate [--targets FILE] [--scenarios DIR]
+//
+// Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <omp.h>
@@ -18,6 +20,7 @@
 #include "citsim/model/injury.hpp"
 #include "citsim/model/tissue.hpp"
 #include "citsim/run.hpp"
+#include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
 #include "progress.hpp"
 
@@ -101,6 +104,37 @@ int cmd_check(const std::string& config_path, const std::vector<std::string>& se
   return 0;
 }
 
+/// Directory part of a path ("." if none).
+std::string directory_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+int cmd_validate(const std::string& targets_path, std::string scenario_dir, bool quiet) {
+  // 1. Read the targets; scenarios sit beside them unless told otherwise.
+  const std::vector<Target> targets = load_targets(targets_path);
+  if (scenario_dir.empty()) scenario_dir = directory_of(targets_path);
+
+  // 2. Evaluate every target (scenario runs are shared between targets).
+  ScenarioRunner runner(scenario_dir);
+  cli::ProgressBar bar("validate", !quiet);
+  int failed = 0;
+  fmt::print("{:<27} {:>10}  {:<19} {:<5} {}\n", "target", "value", "interval", "", "source / note");
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const Target& t = targets[i];
+    bar.update(static_cast<double>(i), static_cast<double>(targets.size()));
+    const MetricValue m = evaluate_target(t, runner);
+    bar.finish();
+    failed += m.pass ? 0 : 1;
+    const std::string source = t.source.substr(0, t.source.find(" [")).substr(0, 60);
+    fmt::print("{:<27} {:>10.4g}  [{:>7.4g}, {:>7.4g}] {:<5} {}{}\n", t.id, m.value, t.lo, t.hi,
+               m.pass ? "pass" : "FAIL", source, m.note.empty() ? "" : "  (" + m.note + ")");
+  }
+  fmt::print("{} of {} targets pass ({} scenario runs)\n", targets.size() - failed, targets.size(),
+             runner.runs());
+  return failed == 0 ? 0 : 1;
+}
+
 int cmd_params() {
   fmt::print("{:<22} {:>12} {:<12} {:<10} {:<23} {}\n", "name", "default", "unit", "group", "allowed", "source");
   for (const ParameterSpec& s : parameter_table())
@@ -124,6 +158,7 @@ int main(int argc, char** argv) {
              "  citsim run configs/default.toml --set patient.age=65 --set model.parameters.k_tx=0.001\n"
              "  citsim check configs/default.toml                  validate, print the resolved sessions\n"
              "  citsim params                                      every parameter with unit and source\n"
+             "  citsim validate                                    check the calibration targets\n"
              "\nExit codes: 0 ok, 2 bad input, 3 numerical failure.");
 
   std::string config_path, out;
@@ -145,6 +180,14 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("params", "Print the parameter table: name, default, unit, range, source");
 
+  std::string targets_path = "configs/validation/targets.toml", scenario_dir;
+  auto* validate = app.add_subcommand(
+      "validate", "Run the calibration scenarios and check every target (exit 1 if any fails)");
+  validate->add_option("--targets", targets_path, "Targets file")->capture_default_str();
+  validate->add_option("--scenarios", scenario_dir,
+                       "Directory of scenario configs (default: the targets file's directory)");
+  validate->add_flag("-q,--quiet", quiet, "No progress bar");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -156,6 +199,7 @@ int main(int argc, char** argv) {
   try {
     if (run->parsed()) return cmd_run(config_path, sets, out, quiet);
     if (check->parsed()) return cmd_check(config_path, sets);
+    if (validate->parsed()) return cmd_validate(targets_path, scenario_dir, quiet);
     return cmd_params();
   } catch (const ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
