@@ -8,6 +8,8 @@
 // Rosenbrock advance also per accepted step (counters steps, ns_per_step).
 #include <benchmark/benchmark.h>
 
+#include <Eigen/LU>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -22,6 +24,7 @@
 #include "citsim/numerics/kinetics_stepper.hpp"
 #include "citsim/numerics/transport.hpp"
 #include "citsim/run.hpp"
+#include "linalg_ublas.hpp"
 
 using namespace citsim;
 
@@ -156,6 +159,65 @@ void BM_transport_step(benchmark::State& state) {
                                                             benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_transport_step)->Arg(-1)->Arg(0)->Arg(1);
+
+/// The dense linear algebra of one Rosenbrock step on the 15 × 15 kinetics Jacobian (day-1 point,
+/// Δt = 0.1 day, γ = 0.25 as in RODAS4): what rosenbrock4 does with ublas (factorize −J + I/(γΔt)
+/// with a fresh permutation; each step then solves 6 times), and the same with Eigen's fixed-size
+/// partial-pivoting LU.
+SpeciesMatrix day1_jacobian() {
+  const Column& c = column(0.025);
+  SpeciesVector f;
+  SpeciesMatrix J;
+  kinetics_rhs_jacobian(c.at_day1[c.point], c.rates[c.point], c.model.params, f, J);
+  return J;
+}
+constexpr double kInvGammaDt = 1.0 / (0.25 * 0.1);
+
+void BM_lu_factorize_ublas(benchmark::State& state) {
+  const Eigen::Matrix<double, kSpeciesCount, kSpeciesCount, Eigen::RowMajor> J = day1_jacobian();
+  citsim_bench::UblasLu lu(kSpeciesCount);
+  lu.set_jacobian(J.data());
+  for (auto _ : state) {
+    lu.factorize(kInvGammaDt);
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_lu_factorize_ublas);
+
+void BM_lu_solve_ublas(benchmark::State& state) {
+  const Eigen::Matrix<double, kSpeciesCount, kSpeciesCount, Eigen::RowMajor> J = day1_jacobian();
+  citsim_bench::UblasLu lu(kSpeciesCount);
+  lu.set_jacobian(J.data());
+  lu.factorize(kInvGammaDt);
+  SpeciesVector b = SpeciesVector::LinSpaced(0.1, 1.5);
+  for (auto _ : state) {
+    SpeciesVector x = b;
+    lu.solve(x.data());
+    benchmark::DoNotOptimize(x);
+  }
+}
+BENCHMARK(BM_lu_solve_ublas);
+
+void BM_lu_factorize_eigen(benchmark::State& state) {
+  const SpeciesMatrix J = day1_jacobian();
+  Eigen::PartialPivLU<SpeciesMatrix> lu(kSpeciesCount);
+  for (auto _ : state) {
+    lu.compute(kInvGammaDt * SpeciesMatrix::Identity() - J);
+    benchmark::DoNotOptimize(lu.matrixLU().data());
+  }
+}
+BENCHMARK(BM_lu_factorize_eigen);
+
+void BM_lu_solve_eigen(benchmark::State& state) {
+  const SpeciesMatrix J = day1_jacobian();
+  const Eigen::PartialPivLU<SpeciesMatrix> lu(kInvGammaDt * SpeciesMatrix::Identity() - J);
+  const SpeciesVector b = SpeciesVector::LinSpaced(0.1, 1.5);
+  for (auto _ : state) {
+    SpeciesVector x = lu.solve(b);
+    benchmark::DoNotOptimize(x);
+  }
+}
+BENCHMARK(BM_lu_solve_eigen);
 
 /// The set-up of a run before any step: the column model with its per-cell injured fractions
 /// (fine-grid means of φ and φ_ch for each cell and session).

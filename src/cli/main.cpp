@@ -5,6 +5,7 @@
 //   citsim params
 //
 //   citsim validate [--targets FILE] [--scenarios DIR]
+//   citsim calibrate [--targets FILE] [--free NAME[:LO:HI]]... [-o configs/parameters.toml]
 //
 // Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure.
 #include <CLI/CLI.hpp>
@@ -20,6 +21,8 @@
 #include "citsim/model/injury.hpp"
 #include "citsim/model/tissue.hpp"
 #include "citsim/run.hpp"
+#include "citsim/calibration/calibrate.hpp"
+#include "citsim/io/parameter_file.hpp"
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
 #include "progress.hpp"
@@ -136,11 +139,86 @@ int cmd_validate(const std::string& targets_path, std::string scenario_dir, bool
 }
 
 int cmd_params() {
-  fmt::print("{:<22} {:>12} {:<12} {:<10} {:<23} {}\n", "name", "default", "unit", "group", "allowed", "source");
-  for (const ParameterSpec& s : parameter_table())
-    fmt::print("{:<22} {:>12.6g} {:<12} {:<10} [{:<9.4g}, {:>9.4g}] {}\n", s.name, s.default_value, s.unit,
-               to_string(s.group), s.min, s.max, s.source);
+  const std::vector<FittedValue> fitted = embedded_parameter_file();
+  fmt::print("{:<22} {:>12} {:<12} {:<10} {:<23} {}\n", "name", "value", "unit", "group", "allowed", "source");
+  for (const ParameterSpec& s : parameter_table()) {
+    double value = s.default_value;
+    std::string source(s.source);
+    for (const FittedValue& f : fitted)
+      if (f.name == s.name) {
+        value = f.value;
+        source = f.source.rfind("MODEL.md", 0) == 0 ? f.source : fmt::format("{} (spec default {:g})", f.source, s.default_value);
+      }
+    fmt::print("{:<22} {:>12.6g} {:<12} {:<10} [{:<9.4g}, {:>9.4g}] {}\n", s.name, value, s.unit,
+               to_string(s.group), s.min, s.max, source);
+  }
   return 0;
+}
+
+struct CalibrateArgs {
+  std::string targets, scenarios, output;
+  std::vector<std::string> free;
+  int max_evaluations = 300, starts = 1;
+  std::uint64_t seed = 1;
+  bool quiet = false;
+};
+
+int cmd_calibrate(const CalibrateArgs& a) {
+  // 1. Targets, scenarios and the parameters to fit.
+  const std::vector<Target> targets = load_targets(a.targets);
+  const std::string scenarios = a.scenarios.empty() ? directory_of(a.targets) : a.scenarios;
+  CalibrationOptions options;
+  if (!a.free.empty()) {
+    options.free.clear();
+    for (const std::string& f : a.free) options.free.push_back(parse_free_parameter(f));
+  }
+  options.max_evaluations = a.max_evaluations;
+  options.starts = a.starts;
+  options.seed = a.seed;
+
+  // 2. Minimise the loss from the current (fitted) defaults.
+  const Parameters start = fitted_defaults();
+  cli::ProgressBar bar("calibrate", !a.quiet);
+  const int budget = options.max_evaluations * std::max(1, options.starts) + 1;
+  const CalibrationResult r = calibrate(targets, scenarios, start, options, [&](int n, double, double best) {
+    bar.update(n, budget);
+    if (!a.quiet && !cli::stderr_is_terminal() && n % 10 == 0)
+      fmt::print(stderr, "calibrate: {} evaluations, best loss {:.6g}\n", n, best);
+  });
+  bar.finish();
+
+  // 3. Report what moved and how every target stands.
+  fmt::print("loss {:.6g} -> {:.6g} after {} evaluations\n", r.start_loss, r.loss, r.evaluations);
+  fmt::print("{:<10} {:>12} {:>12} {:>9}  {}\n", "parameter", "start", "fitted", "change", "range");
+  for (const FreeParameter& f : options.free) {
+    const double p0 = start.*find_parameter(f.name)->field, p1 = r.fitted.*find_parameter(f.name)->field;
+    fmt::print("{:<10} {:>12.6g} {:>12.6g} {:>+8.1f}%  [{:g}, {:g}]{}\n", f.name, p0, p1,
+               p0 != 0.0 ? 100.0 * (p1 / p0 - 1.0) : 0.0, f.lo, f.hi, f.log_scale ? " log" : "");
+  }
+  int failed = 0;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    failed += r.metrics[i].pass ? 0 : 1;
+    fmt::print("  {:<27} {:>10.4g}  [{:g}, {:g}] {}\n", targets[i].id, r.metrics[i].value, targets[i].lo,
+               targets[i].hi, r.metrics[i].pass ? "pass" : "FAIL");
+  }
+
+  // 4. Write the table: every free parameter with unit and provenance.
+  std::string ids;
+  for (const Target& t : targets) ids += (ids.empty() ? "" : ", ") + t.id;
+  std::vector<FittedValue> values;
+  for (const FreeParameter& f : options.free) {
+    const ParameterSpec* s = find_parameter(f.name);
+    values.push_back({f.name, r.fitted.*s->field, std::string(s->unit),
+                      fmt::format("fitted in [{:g}, {:g}] to {}: {}", f.lo, f.hi, a.targets, ids)});
+  }
+  write_parameter_file(a.output, values,
+                       fmt::format("citsim's fitted parameter table, written by `citsim calibrate --targets {} "
+                                   "--seed {} --starts {} --max-evals {}` (citsim {}).\n"
+                                   "Loss {:.6g} (from {:.6g}), {} of {} targets pass. Rebuild to make it the default.",
+                                   a.targets, a.seed, a.starts, a.max_evaluations, kVersion, r.loss,
+                                   r.start_loss, targets.size() - failed, targets.size()));
+  fmt::print("wrote {} (rebuild to make it the default)\n", a.output);
+  return failed == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -188,6 +266,19 @@ int main(int argc, char** argv) {
                        "Directory of scenario configs (default: the targets file's directory)");
   validate->add_flag("-q,--quiet", quiet, "No progress bar");
 
+  CalibrateArgs cal;
+  cal.targets = "configs/validation/targets.toml";
+  cal.output = "configs/parameters.toml";
+  auto* calib = app.add_subcommand("calibrate", "Fit free parameters to the calibration targets (NLopt BOBYQA)");
+  calib->add_option("--targets", cal.targets, "Targets file")->capture_default_str();
+  calib->add_option("--scenarios", cal.scenarios, "Scenario configs (default: beside the targets)");
+  calib->add_option("-o,--output", cal.output, "Parameter table to write")->capture_default_str();
+  calib->add_option("--free", cal.free, "Parameter to fit, NAME or NAME:LO:HI (repeatable; default: MODEL.md's calibrated set)");
+  calib->add_option("--max-evals", cal.max_evaluations, "Loss evaluations per start")->capture_default_str();
+  calib->add_option("--starts", cal.starts, "Starting points: the current values, then seeded random ones")->capture_default_str();
+  calib->add_option("--seed", cal.seed, "Seed of the random starts")->capture_default_str();
+  calib->add_flag("-q,--quiet", cal.quiet, "No progress");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -200,6 +291,7 @@ int main(int argc, char** argv) {
     if (run->parsed()) return cmd_run(config_path, sets, out, quiet);
     if (check->parsed()) return cmd_check(config_path, sets);
     if (validate->parsed()) return cmd_validate(targets_path, scenario_dir, quiet);
+    if (calib->parsed()) return cmd_calibrate(cal);
     return cmd_params();
   } catch (const ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/parameter_file.hpp"
 
 namespace citsim {
 
@@ -809,7 +810,7 @@ RunConfig parse_config(const std::string& text, const std::string& path,
     cfg.source_text += "\n# --set overrides\n";
     for (const auto& o : overrides) cfg.source_text += "# " + o + "\n";
   }
-  cfg.parameters = default_parameters();
+  cfg.parameters = fitted_defaults();
 
   rd.check_keys(root, "", kTopKeys);
   const auto section = [&](std::string_view name) -> const toml::table* {

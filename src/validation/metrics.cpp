@@ -219,13 +219,24 @@ MetricValue evaluate_target(const Target& target, ScenarioRunner& runner) {
 }
 
 double peak_time(const RunResult& r, const std::vector<double>& x, double from, double to) {
-  double best = -std::numeric_limits<double>::infinity(), t_best = std::nan("");
+  double best = -std::numeric_limits<double>::infinity();
+  std::size_t k_best = r.time.size();
   for (std::size_t k = 0; k < r.time.size(); ++k)
     if (r.time[k] >= from - kTimeEps && r.time[k] <= to + kTimeEps && x[k] > best) {
       best = x[k];
-      t_best = r.time[k];
+      k_best = k;
     }
-  return t_best;
+  if (k_best == r.time.size()) return std::nan("");
+  if (k_best == 0 || k_best + 1 >= r.time.size()) return r.time[k_best];
+  // Vertex of the parabola through the record and its neighbours: the peak time varies smoothly
+  // with the parameters instead of snapping to the record grid (calibration needs that).
+  const double t0 = r.time[k_best - 1], t1 = r.time[k_best], t2 = r.time[k_best + 1];
+  const double x0 = x[k_best - 1], x1 = x[k_best], x2 = x[k_best + 1];
+  const double d01 = (x1 - x0) / (t1 - t0), d12 = (x2 - x1) / (t2 - t1);
+  const double curvature = (d12 - d01) / (t2 - t0);
+  if (!(curvature < 0.0)) return t1;
+  const double vertex = 0.5 * (t0 + t1) - d01 / (2.0 * curvature);
+  return std::clamp(vertex, t0, t2);
 }
 
 double value_at(const RunResult& r, const std::vector<double>& x, double t) {

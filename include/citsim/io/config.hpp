@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "citsim/io/parameter_file.hpp"
 #include "citsim/model/parameters.hpp"
 #include "citsim/model/protocol.hpp"
 #include "citsim/numerics/column_simulation.hpp"
@@ -33,7 +34,7 @@ struct RunConfig {
   std::string source_text;    ///< the TOML as given, plus the --set overrides
   Patient patient;
   Protocol protocol;
-  Parameters parameters = default_parameters();  ///< defaults with `[tissue]` and `[model.parameters]` applied
+  Parameters parameters = fitted_defaults();  ///< fitted defaults with `[tissue]` and `[model.parameters]` applied
   std::vector<std::string> overridden;  ///< names of parameters the config set
   ModelLevel level = ModelLevel::OneD;
   bool aging_drift = false;

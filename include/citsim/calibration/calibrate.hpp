@@ -1,0 +1,64 @@
+// Fitting free parameters to calibration targets (docs/validation.md): a loss built from the
+// targets, minimised by NLopt's BOBYQA within each parameter's allowed range, from a seeded set
+// of starting points. Deterministic: the same targets, start and options give the same fit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "citsim/model/parameters.hpp"
+#include "citsim/validation/metrics.hpp"
+
+namespace citsim {
+
+struct FreeParameter {
+  std::string name;  ///< a parameter-table name
+  double lo, hi;     ///< search range (within the table's allowed range)
+  bool log_scale;    ///< search in log space (ranges over a decade, lo > 0)
+};
+
+/// MODEL.md's calibrated parameters with the ranges it allows.
+std::vector<FreeParameter> default_free_parameters();
+
+/// `name` or `name:lo:hi`, for the CLI's --free.
+FreeParameter parse_free_parameter(const std::string& text);
+
+struct CalibrationOptions {
+  std::vector<FreeParameter> free = default_free_parameters();
+  int max_evaluations = 300;  ///< per start
+  int starts = 1;             ///< the first starts from the current values, the rest at random
+  std::uint64_t seed = 1;
+  double margin = 0.1;        ///< a metric within this share of an edge of its interval costs
+  double xtol_rel = 1e-4;
+};
+
+/// The loss of one target: 0 well inside its interval, growing quadratically outside the inner
+/// (1 − margin) part (in log space for intervals spanning a decade or more).
+double target_loss(double value, const Target& t, double margin);
+
+struct CalibrationResult {
+  Parameters fitted;
+  Parameters start;
+  double loss = 0.0;
+  double start_loss = 0.0;
+  int evaluations = 0;
+  std::vector<MetricValue> metrics;  ///< at the fit, in target order
+};
+
+using CalibrationProgress = std::function<void(int evaluation, double loss, double best)>;
+
+/// Fit `options.free` of `start` so the targets' metrics, from the scenarios in `scenario_dir`,
+/// fall inside their intervals. Parameter sets that make rest unstable (G(v_max) ≥ 1) or make a
+/// run fail are penalised, never accepted.
+CalibrationResult calibrate(const std::vector<Target>& targets, const std::string& scenario_dir,
+                            const Parameters& start, const CalibrationOptions& options,
+                            const CalibrationProgress& progress = {});
+
+/// The loss of `params` against the targets (the function `calibrate` minimises).
+double calibration_loss(const std::vector<Target>& targets, const std::string& scenario_dir,
+                        const Parameters& params, double margin,
+                        std::vector<MetricValue>* metrics = nullptr);
+
+}  // namespace citsim

@@ -1,0 +1,177 @@
+#include "citsim/calibration/calibrate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlopt.hpp>
+#include <random>
+
+#include "citsim/errors.hpp"
+#include "citsim/model/tissue.hpp"
+
+namespace citsim {
+namespace {
+
+/// Loss of a parameter set that cannot be run (unstable rest, numerical failure).
+constexpr double kInfeasible = 1e3;
+
+double Parameters::*field_of(const std::string& name) {
+  const ParameterSpec* spec = find_parameter(name);
+  if (!spec) throw ConfigError("--free", 0, name, "", "unknown parameter; did you mean '" + nearest_parameter_name(name) + "'?");
+  return spec->field;
+}
+
+double to_unit(double v, const FreeParameter& f) {
+  return f.log_scale ? std::log(v / f.lo) / std::log(f.hi / f.lo) : (v - f.lo) / (f.hi - f.lo);
+}
+
+double from_unit(double x, const FreeParameter& f) {
+  x = std::clamp(x, 0.0, 1.0);
+  return f.log_scale ? f.lo * std::pow(f.hi / f.lo, x) : f.lo + x * (f.hi - f.lo);
+}
+
+}  // namespace
+
+std::vector<FreeParameter> default_free_parameters() {
+  // MODEL.md §3 marks these "calibrated" and gives the range; the table's min/max hold it.
+  std::vector<FreeParameter> out;
+  for (const char* name : {"k_D", "mu_M", "k_12", "a_eff", "a_N", "a_M1", "a_TM", "beta_T", "c_plt",
+                           "K_TF", "sigma_T", "K_TC", "beta_Mf", "f3_Mf", "d_P"}) {
+    const ParameterSpec* s = find_parameter(name);
+    out.push_back({name, s->min, s->max, s->min > 0.0 && s->max / s->min >= 10.0});
+  }
+  return out;
+}
+
+FreeParameter parse_free_parameter(const std::string& text) {
+  const auto colon = text.find(':');
+  const std::string name = text.substr(0, colon);
+  const ParameterSpec* s = find_parameter(name);
+  if (!s)
+    throw ConfigError("--free", 0, name, "", "unknown parameter; did you mean '" + nearest_parameter_name(name) + "'?");
+  FreeParameter f{name, s->min, s->max, false};
+  if (colon != std::string::npos) {
+    const auto second = text.find(':', colon + 1);
+    try {
+      f.lo = std::stod(text.substr(colon + 1, second - colon - 1));
+      f.hi = std::stod(text.substr(second + 1));
+    } catch (const std::exception&) {
+      throw ConfigError("--free", 0, name, text, "must be NAME or NAME:LO:HI with numbers");
+    }
+    if (second == std::string::npos || !(f.lo < f.hi) || f.lo < s->min || f.hi > s->max)
+      throw ConfigError("--free", 0, name, text,
+                        fmt::format("must be NAME:LO:HI with {} <= LO < HI <= {}", s->min, s->max));
+  }
+  if (!std::isfinite(f.hi)) f.hi = s->default_value * 10.0;
+  f.log_scale = f.lo > 0.0 && f.hi / f.lo >= 10.0;
+  return f;
+}
+
+double target_loss(double value, const Target& t, double margin) {
+  if (!std::isfinite(value)) return kInfeasible;
+  if (t.hi == t.lo) return value == t.lo ? 0.0 : 1.0;  // pass/fail metrics
+  double v = value, lo = t.lo, hi = t.hi;
+  if (lo > 0.0 && hi / lo >= 10.0) {
+    if (value <= 0.0) return kInfeasible;
+    v = std::log(value);
+    lo = std::log(lo);
+    hi = std::log(hi);
+  }
+  const double centre = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
+  const double excess = std::max(0.0, std::abs(v - centre) / half - (1.0 - margin));
+  return excess * excess;
+}
+
+double calibration_loss(const std::vector<Target>& targets, const std::string& scenario_dir,
+                        const Parameters& params, double margin, std::vector<MetricValue>* metrics) {
+  const double gain = loop_gain(params, max_vascular_density(params));
+  if (!(gain < 1.0)) return kInfeasible * (1.0 + gain);
+  ScenarioRunner runner(scenario_dir, [&params](RunConfig& c) { c.parameters = params; });
+  double loss = 0.0;
+  if (metrics) metrics->clear();
+  for (const Target& t : targets) {
+    MetricValue m{std::nan(""), false, "run failed"};
+    try {
+      m = evaluate_target(t, runner);
+    } catch (const NumericalError& e) {
+      m.note = e.what();
+    }
+    loss += target_loss(m.value, t, margin);
+    if (metrics) metrics->push_back(m);
+  }
+  return loss;
+}
+
+CalibrationResult calibrate(const std::vector<Target>& targets, const std::string& scenario_dir,
+                            const Parameters& start, const CalibrationOptions& o,
+                            const CalibrationProgress& progress) {
+  const std::size_t n = o.free.size();
+  if (n == 0) throw ConfigError("--free", 0, "", "", "needs at least one free parameter");
+  std::vector<double Parameters::*> fields;
+  for (const FreeParameter& f : o.free) fields.push_back(field_of(f.name));
+
+  CalibrationResult result;
+  result.start = start;
+  auto params_at = [&](const std::vector<double>& x) {
+    Parameters p = start;
+    for (std::size_t i = 0; i < n; ++i) p.*fields[i] = from_unit(x[i], o.free[i]);
+    return p;
+  };
+
+  int evaluations = 0;
+  double best = std::numeric_limits<double>::infinity();
+  std::vector<double> best_x(n);
+  struct Context {
+    std::function<double(const std::vector<double>&)> f;
+  } ctx{[&](const std::vector<double>& x) {
+    const double loss = calibration_loss(targets, scenario_dir, params_at(x), o.margin);
+    ++evaluations;
+    if (loss < best) {
+      best = loss;
+      best_x = x;
+    }
+    if (progress) progress(evaluations, loss, best);
+    return loss;
+  }};
+
+  std::vector<double> x0(n);
+  for (std::size_t i = 0; i < n; ++i) x0[i] = std::clamp(to_unit(start.*fields[i], o.free[i]), 0.0, 1.0);
+  result.start_loss = ctx.f(x0);
+
+  std::mt19937_64 rng(o.seed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  for (int s = 0; s < std::max(1, o.starts); ++s) {
+    std::vector<double> x = x0;
+    if (s > 0)
+      for (double& xi : x) xi = uniform(rng);
+    if (best == 0.0) break;  // every target well inside: nothing to improve
+    nlopt::opt opt(nlopt::LN_BOBYQA, static_cast<unsigned>(n));
+    opt.set_lower_bounds(std::vector<double>(n, 0.0));
+    opt.set_upper_bounds(std::vector<double>(n, 1.0));
+    opt.set_min_objective(
+        [](const std::vector<double>& x, std::vector<double>&, void* data) {
+          return static_cast<Context*>(data)->f(x);
+        },
+        &ctx);
+    opt.set_maxeval(o.max_evaluations);
+    opt.set_xtol_rel(o.xtol_rel);
+    opt.set_stopval(0.0);
+    opt.set_initial_step(std::vector<double>(n, 0.1));
+    double value = 0.0;
+    try {
+      opt.optimize(x, value);
+    } catch (const nlopt::roundoff_limited&) {
+      // the best point so far is kept by the objective itself
+    } catch (const std::runtime_error& e) {
+      throw NumericalError(fmt::format("calibration: NLopt failed: {}", e.what()));
+    }
+  }
+  result.fitted = params_at(best_x);
+  result.loss = calibration_loss(targets, scenario_dir, result.fitted, o.margin, &result.metrics);
+  result.evaluations = evaluations;
+  return result;
+}
+
+}  // namespace citsim

@@ -1,0 +1,88 @@
+#include "citsim/io/parameter_file.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "citsim/errors.hpp"
+#include "citsim/fitted_parameters_text.hpp"
+
+namespace citsim {
+
+std::vector<FittedValue> parse_parameter_file(const std::string& text, const std::string& path) {
+  toml::table doc;
+  try {
+    doc = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(path, static_cast<int>(e.source().begin.line), "", "",
+                      fmt::format("TOML syntax error: {}", e.description()));
+  }
+  std::vector<FittedValue> out;
+  for (const auto& [key, node] : doc) {
+    const std::string name(key.str());
+    const int line = static_cast<int>(node.source().begin.line);
+    const ParameterSpec* spec = find_parameter(name);
+    if (!spec)
+      throw ConfigError(path, line, name, "",
+                        fmt::format("unknown parameter; did you mean '{}'?", nearest_parameter_name(name)));
+    const toml::table* t = node.as_table();
+    const auto value = t ? (*t)["value"].value<double>() : std::nullopt;
+    if (!value || *value < spec->min || *value > spec->max)
+      throw ConfigError(path, line, name + ".value", value ? fmt::format("{}", *value) : "",
+                        fmt::format("must be a number in [{}, {}] {}", spec->min, spec->max, spec->unit));
+    FittedValue v{name, *value, std::string(spec->unit), (*t)["source"].value_or(std::string())};
+    if (const auto unit = (*t)["unit"].value<std::string>(); unit && *unit != spec->unit)
+      throw ConfigError(path, line, name + ".unit", *unit, fmt::format("must be \"{}\"", spec->unit));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<FittedValue> embedded_parameter_file() {
+  return parse_parameter_file(kFittedParametersText, "configs/parameters.toml (built in)");
+}
+
+Parameters fitted_defaults() {
+  Parameters p = default_parameters();
+  for (const FittedValue& v : embedded_parameter_file()) p.*find_parameter(v.name)->field = v.value;
+  return p;
+}
+
+void write_parameter_file(const std::string& path, const std::vector<FittedValue>& values,
+                          const std::string& header) {
+  std::ostringstream os;
+  std::istringstream lines(header);
+  for (std::string line; std::getline(lines, line);) os << "# " << line << "\n";
+  for (const FittedValue& v : values) {
+    os << "\n[" << v.name << "]\n";
+    os << fmt::format("value = {:.17g}\n", v.value);
+    os << fmt::format("unit = \"{}\"\n", v.unit);
+    os << "source = " << toml::value<std::string>(v.source) << "\n";
+  }
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(target.parent_path(), ec);
+  }
+  const std::string tmp = fmt::format("{}.tmp-{}", path, getpid());
+  {
+    std::ofstream out(tmp);
+    out << os.str();
+    if (!out.flush()) {
+      std::remove(tmp.c_str());
+      throw IoError(fmt::format("cannot write {}", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw IoError(fmt::format("cannot rename {} to {}", tmp, path));
+  }
+}
+
+}  // namespace citsim

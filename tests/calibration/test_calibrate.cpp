@@ -1,0 +1,85 @@
+// Calibration: the loss, and a twin experiment — targets made from the specification's values
+// are fitted from perturbed starting values, and the fit must find the specification's values.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "citsim/calibration/calibrate.hpp"
+#include "citsim/errors.hpp"
+
+using namespace citsim;
+
+namespace {
+const std::string kScenarios = std::string(CITSIM_SOURCE_DIR) + "/tests/calibration/scenarios";
+}
+
+TEST_CASE("calibration: the loss is zero well inside an interval and grows outside it") {
+  Target t;
+  t.lo = 0.0;
+  t.hi = 10.0;
+  CHECK(target_loss(5.0, t, 0.1) == 0.0);
+  CHECK(target_loss(9.4, t, 0.1) == 0.0);
+  CHECK(target_loss(9.8, t, 0.1) > 0.0);
+  CHECK(target_loss(12.0, t, 0.1) > target_loss(11.0, t, 0.1));
+  CHECK(target_loss(-2.0, t, 0.1) == Approx(target_loss(12.0, t, 0.1)));
+  CHECK(target_loss(std::nan(""), t, 0.1) >= 1e3);
+  // intervals over decades are judged in log space
+  Target wide;
+  wide.lo = 3.0;
+  wide.hi = 1000.0;
+  CHECK(target_loss(6.0, wide, 0.1) == 0.0);
+  CHECK(target_loss(2.0, wide, 0.1) > 0.0);
+}
+
+TEST_CASE("calibration: --free parses names and ranges and refuses bad ones") {
+  const FreeParameter f = parse_free_parameter("mu_M:0.1:0.6");
+  CHECK(f.name == "mu_M");
+  CHECK(f.lo == 0.1);
+  CHECK(f.hi == 0.6);
+  CHECK_THROWS_AS(parse_free_parameter("mu_m"), ConfigError);
+  CHECK_THROWS_WITH(parse_free_parameter("mu_M:0.6:0.1"), Catch::Contains("LO < HI"));
+  CHECK_THROWS_WITH(parse_free_parameter("no_such"), Catch::Contains("did you mean"));
+}
+
+TEST_CASE("calibration: a twin experiment recovers the specification's values from perturbed ones") {
+  const Parameters truth = default_parameters();
+  // 1. Targets: the metrics the specification's values produce, with narrow intervals.
+  std::vector<Target> targets;
+  for (const char* kind : {"neutrophil_resolved", "myofibroblast_cleared", "m1_before_m2",
+                           "myofibroblast_peak", "synthesis_resolves"}) {
+    Target t;
+    t.id = kind;
+    t.kind = kind;
+    t.scenario = "single_session_0d";
+    targets.push_back(t);
+  }
+  ScenarioRunner runner(kScenarios, [&truth](RunConfig& c) { c.parameters = truth; });
+  for (Target& t : targets) {
+    const double v = evaluate_target(t, runner).value;
+    t.lo = v - 0.002 * std::abs(v);
+    t.hi = v + 0.002 * std::abs(v);
+  }
+  // 2. Start away from the truth.
+  Parameters start = truth;
+  start.mu_N *= 1.3;
+  start.mu_Mf *= 0.75;
+  start.k_12 *= 1.25;
+  CalibrationOptions options;
+  options.free = {parse_free_parameter("mu_N:0.5:2"), parse_free_parameter("mu_Mf:0.02:0.2"),
+                  parse_free_parameter("k_12:0.05:0.5")};
+  options.max_evaluations = 200;
+  options.xtol_rel = 1e-6;
+  REQUIRE(calibration_loss(targets, kScenarios, start, options.margin) > 0.0);
+  const CalibrationResult r = calibrate(targets, kScenarios, start, options);
+  INFO("loss " << r.start_loss << " -> " << r.loss << " in " << r.evaluations << " evaluations; mu_N "
+               << r.fitted.mu_N << ", mu_Mf " << r.fitted.mu_Mf << ", k_12 " << r.fitted.k_12);
+  CHECK(r.loss == Approx(0.0).margin(1e-9));
+  CHECK(r.fitted.mu_N == Approx(truth.mu_N).epsilon(0.01));
+  CHECK(r.fitted.mu_Mf == Approx(truth.mu_Mf).epsilon(0.01));
+  CHECK(r.fitted.k_12 == Approx(truth.k_12).epsilon(0.01));
+  // 3. Reproducible: the same call gives the same fit, bit for bit.
+  const CalibrationResult again = calibrate(targets, kScenarios, start, options);
+  CHECK(again.fitted.mu_N == r.fitted.mu_N);
+  CHECK(again.fitted.k_12 == r.fitted.k_12);
+  CHECK(again.evaluations == r.evaluations);
+}
