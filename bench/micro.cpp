@@ -25,6 +25,7 @@
 #include "citsim/numerics/transport.hpp"
 #include "citsim/run.hpp"
 #include "linalg_ublas.hpp"
+#include "rodas4_eigen.hpp"
 
 using namespace citsim;
 
@@ -96,49 +97,78 @@ void BM_kinetics_rhs_jacobian(benchmark::State& state) {
 }
 BENCHMARK(BM_kinetics_rhs_jacobian);
 
-/// One per-point advance over the split interval the driver takes at that time after a session:
+/// A per-point advance over the split interval the driver takes at that time after a session:
 /// arg 0: right after the jump (τ = 0: Δt = dt_rel·dt_lag = 0.002 day, from the resting state
 /// plus the injury), 1: day 1 (Δt = 0.102 day), 2: day 20 (Δt = 1 day, the cap). The first trial
 /// step is the one the driver would carry in (the proposal of a previous identical advance).
-void BM_rosenbrock_advance(benchmark::State& state) {
+struct Interval {
+  SpeciesVector u0;
+  double t0, t1;
+};
+
+Interval typical_interval(int which) {
   const Column& c = column(0.025);
   const StepControl ctl;
-  SpeciesVector u0;
+  Interval iv{};
   double tau = 0.0;
-  switch (state.range(0)) {
-    case 0: {
-      u0 = resting_state(c.model.sites[c.point], c.model.params);
-      apply_injury(u0, c.model.sessions[0].cells[c.point], c.model.sites[c.point].v,
+  switch (which) {
+    case 0:
+      iv.u0 = resting_state(c.model.sites[c.point], c.model.params);
+      apply_injury(iv.u0, c.model.sessions[0].cells[c.point], c.model.sites[c.point].v,
                    c.model.sessions[0].session, c.model.params, false);
       tau = 0.0;
       break;
-    }
-    case 1: u0 = c.at_day1[c.point]; tau = 1.0; break;
-    default: u0 = c.at_day20[c.point]; tau = 20.0; break;
+    case 1: iv.u0 = c.at_day1[c.point]; tau = 1.0; break;
+    default: iv.u0 = c.at_day20[c.point]; tau = 20.0; break;
   }
-  const double interval = std::clamp(ctl.dt_rel * (tau + ctl.dt_lag), ctl.dt_min, ctl.dt_max);
-  const SiteRates& r = c.rates[c.point];
-  KineticsStepper stepper({ctl.rtol, ctl.atol});
-  double dt0 = ctl.dt_min;
+  iv.t0 = tau;
+  iv.t1 = tau + std::clamp(ctl.dt_rel * (tau + ctl.dt_lag), ctl.dt_min, ctl.dt_max);
+  return iv;
+}
+
+template <class Advance>
+void advance_benchmark(benchmark::State& state, Advance advance) {
+  const Interval iv = typical_interval(static_cast<int>(state.range(0)));
+  double dt0 = StepControl{}.dt_min;
   {  // warm-up: the step proposal the driver would carry into this interval
-    SpeciesVector u = u0;
-    stepper.advance(u, r, c.model.params, tau, tau + interval, dt0);
+    SpeciesVector u = iv.u0;
+    advance(u, iv.t0, iv.t1, dt0);
   }
   long long steps = 0;
   for (auto _ : state) {
-    SpeciesVector u = u0;
+    SpeciesVector u = iv.u0;
     double dt = dt0;
-    steps += stepper.advance(u, r, c.model.params, tau, tau + interval, dt);
+    steps += advance(u, iv.t0, iv.t1, dt);
     benchmark::DoNotOptimize(u);
   }
-  const double per_advance = static_cast<double>(steps) / static_cast<double>(state.iterations());
-  state.counters["interval_day"] = interval;
-  state.counters["steps"] = per_advance;
-  // seconds per accepted step (invert of a rate over the total step count)
+  state.counters["interval_day"] = iv.t1 - iv.t0;
+  state.counters["steps"] = static_cast<double>(steps) / static_cast<double>(state.iterations());
+  // seconds per accepted step (the inverse of a rate over the total step count)
   state.counters["s_per_step"] =
       benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
+
+/// citsim's KineticsStepper (Boost.Odeint rosenbrock4 on ublas).
+void BM_rosenbrock_advance(benchmark::State& state) {
+  const Column& c = column(0.025);
+  const StepControl ctl;
+  KineticsStepper stepper({ctl.rtol, ctl.atol});
+  advance_benchmark(state, [&](SpeciesVector& u, double t0, double t1, double& dt) {
+    return stepper.advance(u, c.rates[c.point], c.model.params, t0, t1, dt);
+  });
+}
 BENCHMARK(BM_rosenbrock_advance)->Arg(0)->Arg(1)->Arg(2);
+
+/// The same algorithm and step control on Eigen fixed-size matrices (bench/rodas4_eigen.hpp, a
+/// prototype): what replacing ublas alone buys, at the same steps.
+void BM_rodas4_eigen_advance(benchmark::State& state) {
+  const Column& c = column(0.025);
+  const StepControl ctl;
+  advance_benchmark(state, [&](SpeciesVector& u, double t0, double t1, double& dt) {
+    return citsim_bench::rodas4_advance(u, c.rates[c.point], c.model.params, t0, t1, dt, ctl.rtol, ctl.atol);
+  });
+}
+BENCHMARK(BM_rodas4_eigen_advance)->Arg(0)->Arg(1)->Arg(2);
 
 /// One transport half step (Δt = 0.051 day, the half of the day-1 split step) of the whole
 /// column, at dz = 0.05, 0.025 (default, 116 cells) and 0.0125 mm; reports seconds per point.

@@ -139,10 +139,10 @@ expect_rc "unknown option" 2
 
 run_cli params params
 expect_rc "params" 0
-# columns: name default unit group allowed source
+# columns: name value unit group allowed source (value: the fitted default runs start from)
 LAMBDA_M=$(awk '$1 == "lambda_M" {print $3}' "$T/params.out")
 K_TX=$(awk '$1 == "k_tx" {print $3}' "$T/params.out")
-expect_text "params has a unit column" "$(head -1 "$T/params.out")" "name" "default" "unit"
+expect_text "params has a unit column" "$(head -1 "$T/params.out")" "name" "value" "unit"
 if [ "$LAMBDA_M" = "-" ]; then pass "params lists lambda_M with its unit ('-', dimensionless)"; else fail "params lists lambda_M with its unit" "got unit '$LAMBDA_M'"; fi
 if [ "$K_TX" = "1/day" ]; then pass "params lists k_tx in 1/day"; else fail "params lists k_tx in 1/day" "got unit '$K_TX'"; fi
 
