@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages citsim needs (scripts/debian-packages.txt), only those missing.
 # Idempotent: with everything present it returns at once without touching apt.
+#   scripts/setup.sh [EXTRA_LIST ...]   also the packages of further lists (e.g. bench/packages.txt)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-mapfile -t wanted < <(grep -v '^\s*#' "$here/debian-packages.txt" | sed '/^\s*$/d')
+mapfile -t wanted < <(cat "$here/debian-packages.txt" "$@" | sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^\s*$/d')
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
