@@ -6,6 +6,7 @@
 //
 //   citsim validate [--targets FILE] [--scenarios DIR]
 //   citsim calibrate [--targets FILE] [--free NAME[:LO:HI]]... [-o configs/parameters.toml]
+//   citsim sensitivity [CONFIG] [--param NAME]... [-o FILE.h5]
 //
 // Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure.
 #include <CLI/CLI.hpp>
@@ -25,14 +26,15 @@
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
+#include "commands.hpp"
 #include "progress.hpp"
 
 namespace {
 
 using namespace citsim;
 
-constexpr int kExitBadInput = 2;
-constexpr int kExitNumerical = 3;
+using cli::kExitBadInput;
+using cli::kExitNumerical;
 
 void print_warnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) fmt::print(stderr, "warning: {}\n", w);
@@ -237,6 +239,7 @@ int main(int argc, char** argv) {
              "  citsim check configs/default.toml                  validate, print the resolved sessions\n"
              "  citsim params                                      every parameter with unit and source\n"
              "  citsim validate                                    check the calibration targets\n"
+             "  citsim sensitivity --top 10                        the parameters that matter most\n"
              "\nExit codes: 0 ok, 2 bad input, 3 numerical failure.");
 
   std::string config_path, out;
@@ -279,15 +282,22 @@ int main(int argc, char** argv) {
   calib->add_option("--seed", cal.seed, "Seed of the random starts")->capture_default_str();
   calib->add_flag("-q,--quiet", cal.quiet, "No progress");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
-  }
-  if (threads > 0) omp_set_num_threads(threads);
+  int exit_code = cli::kExitOk;  // set by subcommands that run from their callback
+  auto* sensitivity = cli::add_sensitivity_command(app, exit_code);
+  sensitivity->add_option("-j,--threads", threads, "OpenMP threads (default: all; results do not depend on it)")
+      ->check(CLI::NonNegativeNumber);
+  app.parse_complete_callback([&] {
+    if (threads > 0) omp_set_num_threads(threads);
+  });
 
   try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int code = app.exit(e);
+      return code == 0 ? 0 : kExitBadInput;
+    }
+    if (sensitivity->parsed()) return exit_code;
     if (run->parsed()) return cmd_run(config_path, sets, out, quiet);
     if (check->parsed()) return cmd_check(config_path, sets);
     if (validate->parsed()) return cmd_validate(targets_path, scenario_dir, quiet);

@@ -324,6 +324,18 @@ else
   echo "skip  terminal checks: util-linux 'script' not installed"
 fi
 
+# --- sensitivity: a ranked table and an HDF5 file; bad names refused, nothing written ---
+mkdir -p "$T/sens"
+run_cli sens_ok sensitivity "$CONFIG" "${FAST[@]}" --param mu_M --param sigma_T --param K_erythema -q -o "$T/sens/s.h5"
+expect_rc "sensitivity of three parameters" 0
+expect_text "sensitivity prints the ranked table and the file" "$OUT" "firmness_gain" "collagen_induction" "mu_M" "sigma_T" "wrote $T/sens/s.h5"
+if [ -f "$T/sens/s.h5" ]; then pass "sensitivity wrote its HDF5 file"; else fail "sensitivity wrote its HDF5 file"; fi
+mkdir -p "$T/sens_bad"
+run_cli sens_bad sensitivity "$CONFIG" "${FAST[@]}" --param sigma_t -q -o "$T/sens_bad/s.h5"
+expect_rc "sensitivity of an unknown parameter" 2
+expect_text "sensitivity names the parameter and the nearest one" "$ERR" "sigma_t" "did you mean 'sigma_T'"
+expect_empty_dir "sensitivity of an unknown parameter" "$T/sens_bad"
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ] || exit 1
 exit 0

@@ -1,0 +1,142 @@
+// citsim sensitivity CONFIG [--param NAME]... [--output READOUT]... [--at DAY] [--step H]
+//                          [--top N] [-o FILE.h5] [--set key=value]... [--quiet]
+//
+// Normalised local sensitivities S = d ln(outcome)/d ln(parameter), ranked, printed and
+// optionally written to HDF5.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "citsim/io/config.hpp"
+#include "citsim/io/hdf5_file.hpp"
+#include "citsim/validation/sensitivity.hpp"
+#include "citsim/version.hpp"
+#include "commands.hpp"
+#include "progress.hpp"
+
+namespace citsim::cli {
+namespace {
+
+Dataset column(std::string path, std::vector<std::string> dims, DataKind kind, std::string units,
+               std::string long_name) {
+  Dataset d;
+  d.path = std::move(path);
+  d.dims = std::move(dims);
+  d.kind = kind;
+  d.units = std::move(units);
+  d.long_name = std::move(long_name);
+  return d;
+}
+
+struct SensitivityArgs {
+  std::string config = "configs/default.toml";
+  std::vector<std::string> sets, outputs;
+  std::string output_file;
+  SensitivityOptions options;
+  int top = 0;
+  bool quiet = false;
+};
+
+FileContents to_file(const SensitivityResult& r, const SensitivityArgs& a) {
+  FileContents f;
+  std::vector<double> index(r.rows.size()), out_index(r.outputs.size());
+  for (std::size_t i = 0; i < index.size(); ++i) index[i] = static_cast<double>(i);
+  for (std::size_t k = 0; k < out_index.size(); ++k) out_index[k] = static_cast<double>(k);
+  f.dimensions.push_back({"/parameter", index, "1", "rank of the parameter (0: most influential)"});
+  f.dimensions.push_back({"/output", out_index, "1", "index of the outcome"});
+
+  Dataset names = column("/parameter_name", {"/parameter"}, DataKind::Strings, "", "parameter-table name");
+  Dataset units = column("/parameter_unit", {"/parameter"}, DataKind::Strings, "", "unit of the parameter");
+  Dataset values = column("/parameter_value", {"/parameter"}, DataKind::Numbers, "", "configured value (in parameter_unit)");
+  Dataset failures = column("/failure", {"/parameter"}, DataKind::Strings, "", "why a row has no sensitivity (empty: it has)");
+  Dataset s = column("/sensitivity", {"/parameter", "/output"}, DataKind::Numbers, "1",
+                     "normalised local sensitivity d ln(outcome) / d ln(parameter)");
+  for (const ParameterSensitivity& row : r.rows) {
+    names.strings.push_back(row.name);
+    units.strings.push_back(row.unit);
+    values.numbers.push_back(row.value);
+    failures.strings.push_back(row.failure);
+    s.numbers.insert(s.numbers.end(), row.s.begin(), row.s.end());
+  }
+  Dataset outs = column("/output_name", {"/output"}, DataKind::Strings, "", "readout differentiated");
+  outs.strings = r.outputs;
+  Dataset base = column("/output_value", {"/output"}, DataKind::Numbers, "percent", "outcome at the configured values");
+  base.numbers = r.base;
+  f.datasets = {names, units, values, failures, s, outs, base};
+  f.groups.push_back({"/",
+                      {{"title", std::string("citsim local sensitivities")},
+                       {"citsim_version", std::string(kVersion)},
+                       {"config", a.config},
+                       {"at_day", r.at_day},
+                       {"log_step", r.log_step},
+                       {"method", std::string("central difference in ln(parameter), one-sided at the edge of the allowed range")},
+                       {"runs", static_cast<std::int64_t>(r.runs)}}});
+  return f;
+}
+
+int run_sensitivity(SensitivityArgs& a) {
+  // 1. The config, with the outcomes asked for.
+  const RunConfig config = load_config(a.config, a.sets);
+  if (!a.outputs.empty()) a.options.outputs = a.outputs;
+
+  // 2. Two runs per parameter.
+  ProgressBar bar("sensitivity", !a.quiet);
+  const SensitivityResult r = local_sensitivities(config, a.options, [&](int done, int total) {
+    bar.update(done, total);
+  });
+  bar.finish();
+
+  // 3. The ranked table.
+  fmt::print("local sensitivities S = d ln(outcome) / d ln(parameter) at day {:g} of {} ({} runs, step {:g} in ln p)\n",
+             r.at_day, a.config, r.runs, r.log_step);
+  fmt::print("{:>4}  {:<18} {:>11} {:<12}", "rank", "parameter", "value", "unit");
+  for (std::size_t k = 0; k < r.outputs.size(); ++k) fmt::print(" {:>19}", r.outputs[k]);
+  fmt::print("\n{:>4}  {:<18} {:>11} {:<12}", "", "(outcome at values)", "", "");
+  for (double b : r.base) fmt::print(" {:>19.4g}", b);
+  fmt::print("\n");
+  const std::size_t shown = a.top > 0 ? std::min<std::size_t>(a.top, r.rows.size()) : r.rows.size();
+  for (std::size_t i = 0; i < shown; ++i) {
+    const ParameterSensitivity& row = r.rows[i];
+    fmt::print("{:>4}  {:<18} {:>11.4g} {:<12}", i + 1, row.name, row.value, row.unit);
+    if (!row.failure.empty()) {
+      fmt::print(" not available: {}\n", row.failure);
+      continue;
+    }
+    for (double v : row.s) fmt::print(" {:>+19.4f}", v);
+    fmt::print("\n");
+  }
+
+  // 4. The file, written atomically.
+  if (!a.output_file.empty()) {
+    write_hdf5(a.output_file, to_file(r, a));
+    fmt::print("wrote {}\n", a.output_file);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+CLI::App* add_sensitivity_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<SensitivityArgs>();
+  auto* cmd = app.add_subcommand(
+      "sensitivity", "Rank every parameter by its local normalised effect on the outcomes");
+  cmd->add_option("config", args->config, "TOML config file")->capture_default_str();
+  cmd->add_option("--set", args->sets, "Override a config value: dotted.key=value (repeatable)");
+  cmd->add_option("--param", args->options.parameters,
+                  "Parameter to perturb (repeatable; default: every one with a non-zero value)");
+  cmd->add_option("--output", args->outputs,
+                  "Readout to differentiate (repeatable; default: firmness_gain, collagen_induction)");
+  cmd->add_option("--at", args->options.at_day, "Day at which outcomes are read (default: the end)");
+  cmd->add_option("--step", args->options.log_step, "Perturbation in ln(parameter)")->capture_default_str();
+  cmd->add_option("--top", args->top, "Print only the N most influential (default: all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-o,--output-file", args->output_file, "Write the table to this HDF5 file");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
+  cmd->callback([args, &exit_code] { exit_code = run_sensitivity(*args); });
+  return cmd;
+}
+
+}  // namespace citsim::cli
