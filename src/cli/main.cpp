@@ -25,6 +25,7 @@
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
+#include "commands.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -279,6 +280,9 @@ int main(int argc, char** argv) {
   calib->add_option("--seed", cal.seed, "Seed of the random starts")->capture_default_str();
   calib->add_flag("-q,--quiet", cal.quiet, "No progress");
 
+  const cli::Command sweep_cmd = cli::add_sweep_command(app);
+  const cli::Command merge_cmd = cli::add_merge_command(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -292,6 +296,8 @@ int main(int argc, char** argv) {
     if (check->parsed()) return cmd_check(config_path, sets);
     if (validate->parsed()) return cmd_validate(targets_path, scenario_dir, quiet);
     if (calib->parsed()) return cmd_calibrate(cal);
+    if (sweep_cmd.app->parsed()) return sweep_cmd.run();
+    if (merge_cmd.app->parsed()) return merge_cmd.run();
     return cmd_params();
   } catch (const ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
