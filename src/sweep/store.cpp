@@ -83,7 +83,13 @@ class Temporary {
 
 /// Writes every dataset and attribute of `layout`, rows preallocated. `work`: SWMR-ready chunked
 /// layout with messages as fixed byte rows (SWMR cannot write variable-length data).
-void write_layout(h5::File& f, const StoreLayout& l, bool work) {
+/// A shard file that a virtual dataset reads, by its name relative to the virtual file.
+struct VirtualSource {
+  std::string file;
+  Shard shard;
+};
+
+void write_layout(h5::File& f, const StoreLayout& l, bool work, const std::vector<VirtualSource>& virt = {}) {
   const auto rows = static_cast<hsize_t>(l.rows());
   const auto P = static_cast<hsize_t>(l.param_names.size());
   const auto O = static_cast<hsize_t>(l.outcome_names.size());
@@ -141,17 +147,27 @@ void write_layout(h5::File& f, const StoreLayout& l, bool work) {
   strings_over("/sweep/outcome_units", "/sweep/outcome", l.outcome_units, "units of each outcome");
   strings_over("/sweep/outcome_long_name", "/sweep/outcome", l.outcome_long_names, "meaning of each outcome");
 
+  // The big datasets: real, or views of the shard files (a virtual merge).
+  const auto create_big = [&](const std::string& path, const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk,
+                              bool compress) {
+    if (virt.empty()) return f.create(path, Type::F64, dims, chunk, compress);
+    std::vector<h5::File::VirtualMap> maps;
+    for (const VirtualSource& v : virt)
+      maps.push_back({v.file, path, static_cast<hsize_t>(v.shard.index), static_cast<hsize_t>(v.shard.count),
+                      static_cast<hsize_t>(shard_rows(l.total_runs, v.shard))});
+    f.create_virtual(path, Type::F64, dims, maps);
+  };
   const auto chunked = [&](hsize_t row_chunk, hsize_t cols) {
     return cols == 0 ? std::vector<hsize_t>{row_chunk} : std::vector<hsize_t>{row_chunk, cols};
   };
-  f.create("/sweep/params", Type::F64, {rows, P}, work ? chunked(kRowChunk, P) : std::vector<hsize_t>{});
+  create_big("/sweep/params", {rows, P}, work ? chunked(kRowChunk, P) : std::vector<hsize_t>{}, false);
   f.attach_scale("/sweep/params", "/sweep/run", 0);
   f.attach_scale("/sweep/params", "/sweep/parameter", 1);
   f.set_attribute("/sweep/params", "long_name", std::string("parameter values of each run"));
   f.set_attribute("/sweep/params", "names", join(l.param_names, ", "));
   f.set_attribute("/sweep/params", "units", join(l.param_units, ", "));
   f.set_attribute("/sweep/params", "keys", join(l.param_keys, ", "));
-  f.create("/sweep/outcomes", Type::F64, {rows, O}, work ? chunked(kRowChunk, O) : std::vector<hsize_t>{});
+  create_big("/sweep/outcomes", {rows, O}, work ? chunked(kRowChunk, O) : std::vector<hsize_t>{}, false);
   f.attach_scale("/sweep/outcomes", "/sweep/run", 0);
   f.attach_scale("/sweep/outcomes", "/sweep/outcome", 1);
   f.set_attribute("/sweep/outcomes", "long_name", std::string("outcomes of each run (NaN if the run failed)"));
@@ -160,7 +176,7 @@ void write_layout(h5::File& f, const StoreLayout& l, bool work) {
   for (std::size_t k = 0; k < l.readouts.size(); ++k) {
     const std::string p = series_path(l.readouts[k]);
     // Work file: one row a chunk, so a finished run rewrites only its own row.
-    f.create(p, Type::F64, {rows, T}, work ? chunked(1, T) : chunked(kRowChunk, T), !work);
+    create_big(p, {rows, T}, work ? chunked(1, T) : chunked(kRowChunk, T), !work);
     f.attach_scale(p, "/sweep/run", 0);
     f.attach_scale(p, "/sweep/time", 1);
     f.set_attribute(p, "units", l.readout_units[k]);
@@ -468,13 +484,10 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
   h5::File f = h5::File::create(tmp.path(), false);
   const std::int64_t rows = layout.rows();
   const auto P = layout.param_names.size(), O = layout.outcome_names.size(), T = layout.time.size();
-  if (!virtual_datasets) {
-    write_layout(f, layout, false);
-  } else {
-    // Same layout with the big numeric datasets as views of the shard files.
-    StoreLayout small = layout;
-    write_layout(f, small, false);
-  }
+  std::vector<VirtualSource> virt;
+  if (virtual_datasets)
+    for (const Source& s : src) virt.push_back({relative_to(s.path, path), s.layout.shard});
+  write_layout(f, layout, false, virt);
 
   // 3. Copy blocks of destination rows; each source gives a contiguous range of its rows.
   FinalSummary sum;
@@ -532,9 +545,11 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
       }
     }
     const auto h0 = static_cast<hsize_t>(r0), hn = static_cast<hsize_t>(n);
-    f.write_rows("/sweep/params", h0, hn, params.data());
-    f.write_rows("/sweep/outcomes", h0, hn, outcomes.data());
-    for (std::size_t q = 0; q < ser.size(); ++q) f.write_rows(series_path(layout.readouts[q]), h0, hn, ser[q].data());
+    if (!virtual_datasets) {
+      f.write_rows("/sweep/params", h0, hn, params.data());
+      f.write_rows("/sweep/outcomes", h0, hn, outcomes.data());
+      for (std::size_t q = 0; q < ser.size(); ++q) f.write_rows(series_path(layout.readouts[q]), h0, hn, ser[q].data());
+    }
     f.write_rows("/sweep/wall_seconds", h0, hn, wall.data());
     f.write_rows("/sweep/status", h0, hn, status.data());
     f.write_strings("/sweep/message", h0, messages);
