@@ -1,15 +1,21 @@
 // citsim sensitivity CONFIG [--param NAME]... [--output READOUT]... [--at DAY] [--step H]
 //                          [--top N] [-o FILE.h5] [--set key=value]... [--quiet]
+// citsim sensitivity SWEEP_SPEC --method morris|sobol [-o FILE.h5] [--set key=value]...
 //
-// Normalised local sensitivities S = d ln(outcome)/d ln(parameter), ranked, printed and
-// optionally written to HDF5.
+// Local: normalised sensitivities S = d ln(outcome)/d ln(parameter) at the configured values,
+// ranked, printed and optionally written to HDF5. Morris and Sobol: global indices over the
+// ranges of a sweep spec's axes (the sweep machinery, so they resume and shard like a sweep).
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
 #include "citsim/io/hdf5_file.hpp"
 #include "citsim/validation/sensitivity.hpp"
@@ -31,8 +37,13 @@ Dataset column(std::string path, std::vector<std::string> dims, DataKind kind, s
   return d;
 }
 
+constexpr const char* kDefaultConfig = "configs/default.toml";
+constexpr const char* kDefaultGlobalSpec = "configs/sweeps/gsa_default.toml";
+
 struct SensitivityArgs {
-  std::string config = "configs/default.toml";
+  std::string config = kDefaultConfig;
+  std::string method = "local";
+  int threads = 0;
   std::vector<std::string> sets, outputs;
   std::string output_file;
   SensitivityOptions options;
@@ -78,6 +89,16 @@ FileContents to_file(const SensitivityResult& r, const SensitivityArgs& a) {
 }
 
 int run_sensitivity(SensitivityArgs& a) {
+  if (a.method != "local") {
+    if (!a.options.parameters.empty() || !a.outputs.empty() || a.top > 0)
+      throw ConfigError("citsim sensitivity", 0, "--method", a.method,
+                        "--param, --output and --top belong to --method local; for morris and sobol "
+                        "the sweep spec's axes and outcomes choose them");
+    const std::string spec = a.config == kDefaultConfig ? kDefaultGlobalSpec : a.config;
+    return run_global_sensitivity(spec, a.method, a.output_file, a.sets, a.threads, a.quiet);
+  }
+  if (a.threads > 0) omp_set_num_threads(a.threads);
+
   // 1. The config, with the outcomes asked for.
   const RunConfig config = load_config(a.config, a.sets);
   if (!a.outputs.empty()) a.options.outputs = a.outputs;
@@ -119,11 +140,18 @@ int run_sensitivity(SensitivityArgs& a) {
 
 }  // namespace
 
-CLI::App* add_sensitivity_command(CLI::App& app, int& exit_code) {
+Command add_sensitivity_command(CLI::App& app) {
   auto args = std::make_shared<SensitivityArgs>();
   auto* cmd = app.add_subcommand(
       "sensitivity", "Rank every parameter by its local normalised effect on the outcomes");
-  cmd->add_option("config", args->config, "TOML config file")->capture_default_str();
+  cmd->add_option("config", args->config,
+                  "TOML config (local), or sweep spec for morris/sobol (default: " + std::string(kDefaultGlobalSpec) + ")")
+      ->capture_default_str();
+  cmd->add_option("--method", args->method,
+                  "local: d ln(outcome)/d ln(parameter) at the values; morris: elementary effects; "
+                  "sobol: Saltelli first-order and total indices over the spec's ranges")
+      ->check(CLI::IsMember({"local", "morris", "sobol"}))
+      ->capture_default_str();
   cmd->add_option("--set", args->sets, "Override a config value: dotted.key=value (repeatable)");
   cmd->add_option("--param", args->options.parameters,
                   "Parameter to perturb (repeatable; default: every one with a non-zero value)");
@@ -134,9 +162,10 @@ CLI::App* add_sensitivity_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--top", args->top, "Print only the N most influential (default: all)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--output-file", args->output_file, "Write the table to this HDF5 file");
+  cmd->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; results do not depend on it)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
-  cmd->callback([args, &exit_code] { exit_code = run_sensitivity(*args); });
-  return cmd;
+  return {cmd, [args] { return run_sensitivity(*args); }};
 }
 
 }  // namespace citsim::cli

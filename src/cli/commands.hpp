@@ -1,7 +1,14 @@
-// Subcommands that live in their own files register themselves here; main.cpp dispatches.
+// Subcommands that live in their own files: each adds itself to the app and returns how to run
+// it, so src/cli/main.cpp only registers and dispatches them.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace citsim::cli {
 
@@ -11,8 +18,20 @@ inline constexpr int kExitTargetFailed = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitNumerical = 3;
 
-/// `citsim sensitivity`: local normalised sensitivities of a config's outcomes. The command runs
-/// from its callback during parsing and stores its exit code in `exit_code`.
-CLI::App* add_sensitivity_command(CLI::App& app, int& exit_code);
+struct Command {
+  CLI::App* app = nullptr;   ///< the subcommand (parsed() tells whether it was chosen)
+  std::function<int()> run;  ///< runs it; returns the exit code, throws citsim errors
+};
+
+/// citsim sensitivity [CONFIG] [--param NAME]... [--output READOUT]... [-o FILE.h5]
+Command add_sensitivity_command(CLI::App& app);
+/// citsim sweep SPEC [-o OUT] [--set k=v]... [-j N] [--shard i/N] [--sensitivity morris|sobol]
+Command add_sweep_command(CLI::App& app);
+/// Global sensitivity (Morris or Sobol/Saltelli) over the axes of a sweep spec: a sweep with that
+/// design, resumable like any other; `citsim sensitivity --method morris|sobol` runs it.
+int run_global_sensitivity(const std::string& spec, const std::string& method, const std::string& output,
+                           const std::vector<std::string>& sets, int threads, bool quiet);
+/// citsim merge SHARD... -o OUT [--virtual]
+Command add_merge_command(CLI::App& app);
 
 }  // namespace citsim::cli

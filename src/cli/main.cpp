@@ -282,26 +282,26 @@ int main(int argc, char** argv) {
   calib->add_option("--seed", cal.seed, "Seed of the random starts")->capture_default_str();
   calib->add_flag("-q,--quiet", cal.quiet, "No progress");
 
-  int exit_code = cli::kExitOk;  // set by subcommands that run from their callback
-  auto* sensitivity = cli::add_sensitivity_command(app, exit_code);
-  sensitivity->add_option("-j,--threads", threads, "OpenMP threads (default: all; results do not depend on it)")
-      ->check(CLI::NonNegativeNumber);
-  app.parse_complete_callback([&] {
-    if (threads > 0) omp_set_num_threads(threads);
-  });
+  const cli::Command sensitivity_cmd = cli::add_sensitivity_command(app);
+  const cli::Command sweep_cmd = cli::add_sweep_command(app);
+  const cli::Command merge_cmd = cli::add_merge_command(app);
 
   try {
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      const int code = app.exit(e);
-      return code == 0 ? 0 : kExitBadInput;
-    }
-    if (sensitivity->parsed()) return exit_code;
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+  if (threads > 0) omp_set_num_threads(threads);
+
+  try {
     if (run->parsed()) return cmd_run(config_path, sets, out, quiet);
     if (check->parsed()) return cmd_check(config_path, sets);
     if (validate->parsed()) return cmd_validate(targets_path, scenario_dir, quiet);
     if (calib->parsed()) return cmd_calibrate(cal);
+    if (sensitivity_cmd.app->parsed()) return sensitivity_cmd.run();
+    if (sweep_cmd.app->parsed()) return sweep_cmd.run();
+    if (merge_cmd.app->parsed()) return merge_cmd.run();
     return cmd_params();
   } catch (const ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -336,6 +336,14 @@ expect_rc "sensitivity of an unknown parameter" 2
 expect_text "sensitivity names the parameter and the nearest one" "$ERR" "sigma_t" "did you mean 'sigma_T'"
 expect_empty_dir "sensitivity of an unknown parameter" "$T/sens_bad"
 
+mkdir -p "$T/gsa"
+run_cli sens_morris sensitivity "$SRC/configs/sweeps/gsa_default.toml" --method morris --set model.level=0d -o "$T/gsa/m.h5"
+expect_rc "sensitivity --method morris over a sweep spec" 0
+expect_text "morris prints ranked elementary effects" "$OUT" "Morris" "mu*" "final_firmness_gain" "k_tx"
+run_cli sens_morris_param sensitivity --method morris --param mu_M
+expect_rc "sensitivity --method morris with --param" 2
+expect_text "the message says --param belongs to the local method" "$ERR" "--param" "--method local"
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ] || exit 1
 exit 0

@@ -1,0 +1,63 @@
+// citsim merge: join the shard files of a job-array sweep into the whole sweep's file.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "citsim/errors.hpp"
+#include "citsim/sweep/store.hpp"
+#include "commands.hpp"
+
+namespace citsim::cli {
+namespace {
+
+using namespace citsim::sweep;
+
+struct MergeArgs {
+  std::vector<std::string> shards;
+  std::string output;
+  bool virtual_datasets = false, quiet = false;
+};
+
+int run_merge(const MergeArgs& a) {
+  const auto started = std::chrono::steady_clock::now();
+  // 1. The whole sweep's layout from the first shard; write_final checks the rest against it.
+  StoreLayout layout = read_layout(a.shards.front());
+  for (const std::string& s : a.shards) {
+    const std::vector<std::int8_t> status = read_status(s);
+    std::int64_t pending = 0;
+    for (std::int8_t x : status) pending += x == 0 ? 1 : 0;
+    if (pending > 0)
+      throw IoError(fmt::format("'{}' has {} unfinished run(s); run its shard again to finish it (it resumes)", s, pending));
+  }
+  layout.shard = Shard{0, 1};
+  // 2. One file with every run, in run order.
+  const FinalSummary sum = write_final(a.output, layout, a.shards, a.virtual_datasets);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!a.quiet) {
+    fmt::print("merged {} shard(s), {} runs ({} ok, {} failed) in {:.2f} s: wrote {}{}\n", a.shards.size(),
+               layout.total_runs, sum.ok, sum.failed, seconds, a.output,
+               a.virtual_datasets ? " (virtual datasets: keep the shard files beside it)" : "");
+    const SensitivityTable t = read_sensitivity(a.output);
+    if (!t.method.empty())
+      fmt::print("\n{} sensitivity, ranked:\n{}", t.method == "morris" ? "Morris" : "Sobol",
+                 format_sensitivity(t, layout.param_names, layout.outcome_names));
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_merge_command(CLI::App& app) {
+  auto args = std::make_shared<MergeArgs>();
+  CLI::App* sub = app.add_subcommand("merge", "Join the shard files of a sweep (citsim sweep --shard i/N) into one file");
+  sub->add_option("shards", args->shards, "Shard files, every shard of the sweep once, any order")->required();
+  sub->add_option("-o,--output", args->output, "The whole sweep's HDF5 file")->required();
+  sub->add_flag("--virtual", args->virtual_datasets,
+                "Write virtual datasets that read the shard files instead of copying them");
+  sub->add_flag("-q,--quiet", args->quiet, "No summary");
+  return {sub, [args] { return run_merge(*args); }};
+}
+
+}  // namespace citsim::cli

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# A real SLURM cluster of one node on this machine runs a sweep as a 4-task job array plus the
+# merge job (scripts/slurm/submit.sh), and the merged file must equal the serial sweep bit for bit.
+#
+#   bash tests/slurm/test_slurm_array.sh <citsim-binary> <source-dir>
+#
+# Starts its own munged, slurmctld and slurmd (Debian's munge and slurm-wlm) with a config, key,
+# state and logs in a temporary directory, on ports derived from the process id, and stops them
+# (by their pid files) at the end. slurmd must run as root: as another user the test is skipped
+# (exit 77). If a daemon does not come up, its log is printed and the test fails.
+set -u
+if [ $# -ne 2 ]; then
+  echo "usage: $0 <citsim-binary> <source-dir>" >&2
+  exit 2
+fi
+CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$(cd "$2" && pwd)
+SPEC="$SRC/configs/sweeps/needle_density.toml"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "skip: slurmd runs jobs as their users and needs root; run as root (CI does)"
+  exit 77
+fi
+for tool in munged slurmctld slurmd sbatch scontrol sinfo; do
+  command -v "$tool" >/dev/null || { echo "FAIL  $tool is missing (apt-get install munge slurm-wlm: scripts/setup.sh)"; echo "0 passed, 1 failed"; exit 1; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_slurm.XXXXXX")
+chmod 755 "$T"
+stop() {
+  for d in slurmd slurmctld munged; do
+    [ -f "$T/$d.pid" ] && kill "$(cat "$T/$d.pid")" 2>/dev/null
+  done
+  sleep 1
+  rm -rf "$T"
+}
+trap stop EXIT
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "ok    $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL  $1"
+  shift
+  for line in "$@"; do echo "      $line"; done
+}
+finish() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+  exit $?
+}
+show_logs() {
+  for f in "$T"/*.log; do
+    echo "---- $f"
+    tail -n 20 "$f"
+  done
+}
+
+# 1. munge: our own key and socket.
+dd if=/dev/urandom of="$T/munge.key" bs=1 count=1024 status=none
+chmod 400 "$T/munge.key"
+if munged --socket="$T/munge.sock" --key-file="$T/munge.key" --pid-file="$T/munged.pid" \
+          --log-file="$T/munged.log" --seed-file="$T/munged.seed"; then
+  pass "munged started"
+else
+  fail "munged did not start"
+  show_logs
+  finish
+fi
+
+# 2. slurmctld and slurmd: one node called localhost with 2 CPUs, one partition.
+PORT=$((20000 + ($$ % 10000) * 2))
+mkdir -p "$T/state" "$T/spool"
+cat >"$T/slurm.conf" <<CONF
+ClusterName=citsimtest
+SlurmctldHost=localhost
+SlurmctldPort=$PORT
+SlurmdPort=$((PORT + 1))
+AuthType=auth/munge
+AuthInfo=socket=$T/munge.sock
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation=$T/state
+SlurmdSpoolDir=$T/spool
+SlurmctldPidFile=$T/slurmctld.pid
+SlurmdPidFile=$T/slurmd.pid
+SlurmctldLogFile=$T/slurmctld.log
+SlurmdLogFile=$T/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+MpiDefault=none
+JobCompType=jobcomp/none
+AccountingStorageType=accounting_storage/none
+NodeName=localhost CPUs=2 State=UNKNOWN
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+CONF
+export SLURM_CONF="$T/slurm.conf"
+slurmctld || { fail "slurmctld did not start"; show_logs; finish; }
+slurmd -N localhost || { fail "slurmd did not start"; show_logs; finish; }
+state=""
+for _ in $(seq 1 60); do
+  state=$(sinfo -h -N -o "%t" 2>/dev/null | head -n 1)
+  [ "$state" = "idle" ] && break
+  sleep 1
+done
+if [ "$state" = "idle" ]; then
+  pass "slurmctld and slurmd up, node localhost idle"
+else
+  fail "the node did not become idle within 60 s (state '$state')"
+  show_logs
+  finish
+fi
+
+# 3. The serial reference, then the same sweep as a 4-task array and the merge job.
+"$CITSIM" sweep "$SPEC" --set model.level=0d -o "$T/serial.h5" -j 1 -q </dev/null ||
+  { fail "serial sweep failed"; finish; }
+cd "$T" || exit 1
+submitted=$(CITSIM="$CITSIM" bash "$SRC/scripts/slurm/submit.sh" "$SPEC" "$T/array.h5" 4 --set model.level=0d 2>&1)
+array=$(echo "$submitted" | sed -n 's/^array job \([0-9]*\) .*merge job \([0-9]*\).*/\1/p')
+merge=$(echo "$submitted" | sed -n 's/^array job \([0-9]*\) .*merge job \([0-9]*\).*/\2/p')
+if [ -n "$array" ] && [ -n "$merge" ]; then
+  pass "submit.sh submitted the array ($array) and the merge ($merge)"
+else
+  fail "submit.sh did not submit" "$submitted"
+  finish
+fi
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1; }
+merge_state=""
+for _ in $(seq 1 300); do
+  merge_state=$(job_state "$merge")
+  case "$merge_state" in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY) break ;; esac
+  sleep 1
+done
+if [ "$merge_state" = "COMPLETED" ]; then
+  pass "the merge job completed after the array"
+else
+  fail "the merge job ended as '$merge_state'" "$(scontrol show job "$array" 2>&1 | grep -E 'JobState|ArrayTaskId' | head)" \
+       "$(cat "$T"/citsim-*.out 2>/dev/null | tail -n 20)"
+  show_logs
+  finish
+fi
+shards=$(ls "$T"/array.shard-*-of-4.h5 2>/dev/null | wc -l)
+[ "$shards" -eq 4 ] && pass "4 array tasks wrote 4 shard files" || fail "$shards shard files, expected 4"
+
+# 4. Bit-identical to the serial sweep.
+if /usr/bin/python3 - "$T/serial.h5" "$T/array.h5" <<'PY'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+for d in ["/sweep/params", "/sweep/outcomes", "/sweep/status", "/sweep/run",
+          "/sweep/series/firmness_gain", "/sweep/series/collagen_induction", "/sweep/series/elastin_change"]:
+    x, y = a[d][...], b[d][...]
+    if x.dtype == np.float64:
+        x, y = x.view(np.uint64), y.view(np.uint64)
+    if x.shape != y.shape or not np.array_equal(x, y):
+        sys.exit(f"{d} differs")
+PY
+then
+  pass "the SLURM array sweep, merged, is bit-identical to the serial sweep"
+else
+  fail "the merged SLURM sweep differs from the serial one"
+fi
+finish

@@ -1,0 +1,108 @@
+// Tests for include/citsim/sweep/runner.hpp: a run's record depends on its index only (serial and
+// threaded sweeps agree bit for bit), a failing run is a record, and records survive bytes.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "citsim/sweep/runner.hpp"
+#include "fixtures.hpp"
+
+using namespace citsim::sweep;
+using citsim::sweep::testing::SweepDir;
+
+namespace {
+
+std::map<std::int64_t, RunRecord> run_all(const SweepPlan& plan, int threads) {
+  std::vector<std::int64_t> runs;
+  for (std::int64_t r = 0; r < plan.design.runs(); ++r) runs.push_back(r);
+  std::map<std::int64_t, RunRecord> out;
+  run_threads(plan, runs, threads, [&](RunRecord&& rec) {
+    REQUIRE(out.count(rec.run) == 0);
+    out.emplace(rec.run, std::move(rec));
+  });
+  return out;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("serial and threaded sweeps give identical records", "[sweep][runner]") {
+  const SweepDir dir("runner");
+  const SweepPlan plan = dir.plan(testing::kGrid3x3);
+  REQUIRE(plan.design.runs() == 9);
+  const auto serial = run_all(plan, 1);
+  const auto threaded = run_all(plan, 3);
+  REQUIRE(serial.size() == 9);
+  REQUIRE(threaded.size() == 9);
+  for (const auto& [run, rec] : serial) {
+    const RunRecord& t = threaded.at(run);
+    INFO("run " << run);
+    CHECK(rec.status == RunStatus::Ok);
+    CHECK(rec.params == t.params);
+    CHECK(same_bits(rec.outcomes, t.outcomes));
+    REQUIRE(rec.series.size() == 2);
+    CHECK(same_bits(rec.series[0], t.series[0]));
+    CHECK(same_bits(rec.series[1], t.series[1]));
+    CHECK(rec.series[0].size() == plan.grid.size());
+  }
+  // the design's values reach the runs: longer needles at the same density give more gain
+  CHECK(serial.at(6).outcomes[0] > serial.at(0).outcomes[0]);
+  CHECK(serial.at(4).params == std::vector<double>{1.5, 250});
+}
+
+TEST_CASE("a failing run is recorded with its message and the others go on", "[sweep][runner]") {
+  const SweepDir dir("runner_fail");
+  const SweepPlan plan = dir.plan(testing::kGridWithFailure);
+  const auto recs = run_all(plan, 2);
+  REQUIRE(recs.size() == 4);
+  CHECK(recs.at(0).status == RunStatus::Ok);
+  CHECK(recs.at(1).status == RunStatus::Ok);
+  CHECK(recs.at(2).status == RunStatus::Ok);
+  const RunRecord& bad = recs.at(3);  // 3 sessions, 50 days apart: the last on day 100 = end
+  CHECK(bad.status == RunStatus::Failed);
+  CHECK_THAT(bad.message, Catch::Contains("protocol.end_days") && Catch::Contains("must be after the last session"));
+  CHECK(bad.params == std::vector<double>{3, 50});
+  for (double v : bad.outcomes) CHECK(std::isnan(v));
+}
+
+TEST_CASE("a record survives serialisation bit for bit", "[sweep][runner]") {
+  RunRecord r;
+  r.run = 1234567890123;
+  r.status = RunStatus::Failed;
+  r.message = "why \n it failed";
+  r.params = {1.5, -0.0, 1e-300};
+  r.outcomes = {std::nan(""), 2.5};
+  r.series = {{1, 2, 3}, {}};
+  r.wall_seconds = 0.125;
+  const std::vector<char> bytes = serialize(r);
+  const RunRecord b = deserialize(bytes);
+  CHECK(b.run == r.run);
+  CHECK(b.status == r.status);
+  CHECK(b.message == r.message);
+  CHECK(b.params == r.params);
+  CHECK(std::signbit(b.params[1]));
+  CHECK(std::isnan(b.outcomes[0]));
+  CHECK(b.series == r.series);
+  CHECK(b.wall_seconds == r.wall_seconds);
+  CHECK_THROWS_AS(deserialize(std::span<const char>(bytes.data(), bytes.size() - 1)), std::invalid_argument);
+}
+
+TEST_CASE("a failing writer stops the sweep and reports its error", "[sweep][runner]") {
+  const SweepDir dir("runner_sink");
+  const SweepPlan plan = dir.plan(testing::kGrid3x3);
+  std::vector<std::int64_t> runs = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+  int seen = 0;
+  CHECK_THROWS_WITH(run_threads(plan, runs, 2,
+                                [&](RunRecord&&) {
+                                  if (++seen == 2) throw std::runtime_error("disk full");
+                                }),
+                    "disk full");
+  CHECK(seen == 2);
+}

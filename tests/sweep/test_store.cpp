@@ -1,0 +1,145 @@
+// Tests for include/citsim/sweep/store.hpp: the work file resumes where it stopped, the final file
+// holds every run in order, shards merge into the same numbers, and mismatched files are refused.
+#include <hdf5.h>
+
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "citsim/errors.hpp"
+#include "citsim/sweep/store.hpp"
+#include "fixtures.hpp"
+
+using namespace citsim;
+using namespace citsim::sweep;
+using citsim::sweep::testing::SweepDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<double> read_doubles(const std::string& file, const std::string& dataset) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+  REQUIRE(d >= 0);
+  const hid_t s = H5Dget_space(d);
+  std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
+  REQUIRE(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0);
+  H5Sclose(s);
+  H5Dclose(d);
+  H5Fclose(f);
+  return v;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  return true;
+}
+
+/// Runs `runs` of the plan into the work file of `layout`.
+void run_into(const SweepPlan& plan, const StoreLayout& layout, const std::string& work,
+              const std::vector<std::int64_t>& runs) {
+  WorkFile w(work, layout);
+  run_threads(plan, runs, 2, [&](RunRecord&& r) { w.write(r); });
+  w.close();
+}
+
+}  // namespace
+
+TEST_CASE("a work file resumes with the finished runs kept", "[sweep][store]") {
+  const SweepDir dir("store_resume");
+  const SweepPlan plan = dir.plan(testing::kGridWithFailure);
+  const StoreLayout layout = make_layout(plan.spec, plan.design, Shard{});
+  const std::string work = dir.file("out.h5.partial");
+  {
+    WorkFile w(work, layout);
+    CHECK(w.pending() == std::vector<std::int64_t>{0, 1, 2, 3});
+    w.write(evaluate_run(plan, 3));  // the failing one
+    w.write(evaluate_run(plan, 1));
+    // no close: as if killed
+  }
+  WorkFile again(work, layout);
+  CHECK(again.finished() == 2);
+  CHECK(again.pending() == std::vector<std::int64_t>{0, 2});
+  for (std::int64_t r : again.pending()) again.write(evaluate_run(plan, r));
+  CHECK(again.pending().empty());
+  again.close();
+
+  const FinalSummary sum = write_final(dir.file("out.h5"), layout, {work});
+  CHECK(sum.ok == 3);
+  CHECK(sum.failed == 1);
+  CHECK(sum.pending == 0);
+  const StoreLayout back = read_layout(dir.file("out.h5"));
+  CHECK(same_sweep(back, layout));
+  CHECK(back.param_names == std::vector<std::string>{"sessions", "interval_days"});
+  CHECK(back.param_units == std::vector<std::string>{"1", "day"});
+  CHECK(read_status(dir.file("out.h5")) == std::vector<std::int8_t>{1, 1, 1, 2});
+  const std::vector<double> params = read_doubles(dir.file("out.h5"), "/sweep/params");
+  CHECK(params == std::vector<double>{1, 10, 1, 50, 3, 10, 3, 50});
+  const std::vector<double> outcomes = read_doubles(dir.file("out.h5"), "/sweep/outcomes");
+  const RunRecord direct = evaluate_run(plan, 2);
+  const std::size_t O = layout.outcome_names.size();
+  CHECK(same_bits(std::vector<double>(outcomes.begin() + 2 * O, outcomes.begin() + 3 * O), direct.outcomes));
+  CHECK(std::isnan(outcomes[3 * O]));
+}
+
+TEST_CASE("a work file of another sweep or shard is refused", "[sweep][store]") {
+  const SweepDir dir("store_other");
+  const SweepPlan plan = dir.plan(testing::kGridWithFailure);
+  const StoreLayout layout = make_layout(plan.spec, plan.design, Shard{});
+  const std::string work = dir.file("out.h5.partial");
+  { WorkFile w(work, layout); }
+  const SweepPlan other = dir.plan(testing::kGrid3x3);
+  CHECK_THROWS_WITH(WorkFile(work, make_layout(other.spec, other.design, Shard{})),
+                    Catch::Contains("belongs to another sweep (the sweep spec differs)") && Catch::Contains("--restart"));
+  CHECK_THROWS_WITH(WorkFile(work, make_layout(plan.spec, plan.design, Shard{1, 2})),
+                    Catch::Contains("holds shard 0/1, not 1/2"));
+  std::ofstream(dir.file("junk.partial")) << "not hdf5";
+  CHECK_THROWS_WITH(WorkFile(dir.file("junk.partial"), layout), Catch::Contains("cannot resume the sweep work file"));
+}
+
+TEST_CASE("shards merged give the same file as the whole sweep", "[sweep][store]") {
+  const SweepDir dir("store_merge");
+  const SweepPlan plan = dir.plan(testing::kGrid3x3);
+  const StoreLayout whole = make_layout(plan.spec, plan.design, Shard{});
+  run_into(plan, whole, dir.file("whole.partial"), {0, 1, 2, 3, 4, 5, 6, 7, 8});
+  write_final(dir.file("whole.h5"), whole, {dir.file("whole.partial")});
+
+  std::vector<std::string> shard_files;
+  for (std::int64_t i = 0; i < 3; ++i) {
+    const StoreLayout l = make_layout(plan.spec, plan.design, Shard{i, 3});
+    std::vector<std::int64_t> runs;
+    for (std::int64_t r = 0; r < l.rows(); ++r) runs.push_back(l.run_of_row(r));
+    const std::string w = dir.file(fmt::format("s{}.partial", i));
+    run_into(plan, l, w, runs);
+    shard_files.push_back(dir.file(fmt::format("s{}.h5", i)));
+    write_final(shard_files.back(), l, {w});
+  }
+  StoreLayout merged = read_layout(shard_files[2]);
+  CHECK(merged.shard.index == 2);
+  merged.shard = Shard{};
+  const FinalSummary sum = write_final(dir.file("merged.h5"), merged, {shard_files[2], shard_files[0], shard_files[1]});
+  CHECK(sum.ok == 9);
+  for (const char* ds : {"/sweep/params", "/sweep/outcomes", "/sweep/series/firmness_gain", "/sweep/series/erythema"}) {
+    INFO(ds);
+    CHECK(same_bits(read_doubles(dir.file("whole.h5"), ds), read_doubles(dir.file("merged.h5"), ds)));
+  }
+  // a virtual merge reads the same numbers through the shard files
+  write_final(dir.file("virtual.h5"), merged, shard_files, true);
+  CHECK(same_bits(read_doubles(dir.file("whole.h5"), "/sweep/outcomes"), read_doubles(dir.file("virtual.h5"), "/sweep/outcomes")));
+  CHECK(same_bits(read_doubles(dir.file("whole.h5"), "/sweep/series/erythema"),
+                  read_doubles(dir.file("virtual.h5"), "/sweep/series/erythema")));
+
+  CHECK_THROWS_WITH(write_final(dir.file("bad.h5"), merged, {shard_files[0], shard_files[1]}),
+                    Catch::Contains("missing shard(s) 2"));
+  CHECK_THROWS_WITH(write_final(dir.file("bad.h5"), merged, {shard_files[0], shard_files[0], shard_files[1]}),
+                    Catch::Contains("shard 0/3 is given twice"));
+  CHECK_THROWS_WITH(write_final(dir.file("bad.h5"), merged, {shard_files[0], dir.file("whole.h5"), shard_files[1]}),
+                    Catch::Contains("is one of 3 shards"));
+  CHECK_FALSE(fs::exists(dir.file("bad.h5")));
+}
