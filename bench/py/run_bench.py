@@ -101,7 +101,7 @@ def run_json(argv, env_extra=None, timeout=None):
     try:
         p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout)
     except subprocess.TimeoutExpired as e:
-        raise Capped(f"{os.path.basename(argv[0])} exceeded {timeout:.0f} s") from e
+        raise Capped(f"{' '.join(os.path.basename(x) for x in argv[:3])} exceeded {timeout:g} s") from e
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({p.returncode}):\n{p.stderr}")
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -478,7 +478,10 @@ def evaluate_targets(results):
         r = bdf["ratio"]["median"]
         out.append(("≥ 100× faster than SciPy BDF (1D default)", f"SciPy BDF / citsim = {r:.3g}", r >= 100))
     else:
-        out.append(("≥ 100× faster than SciPy BDF (1D default)", f"SciPy BDF exceeded the {results['peer_cap']:.0f} s cap", None))
+        bound = results["peer_cap"] / t1d  # the ratio is at least this
+        out.append(("≥ 100× faster than SciPy BDF (1D default)",
+                    f"SciPy BDF exceeded the {results['peer_cap']:g} s cap: SciPy BDF / citsim > {bound:.3g}",
+                    True if bound >= 100 else None))
     cv = peers.get("1d/cvode", {})
     if cv.get("wall"):
         r = 1.0 / cv["ratio"]["median"]
