@@ -23,11 +23,13 @@
 // integration with output at every record time. --out writes PREFIX.states.npy (record time ×
 // cell × species) and PREFIX.before.npy (the state just before the first session).
 #include <cvode/cvode.h>
+#include <sundials/sundials_config.h>
 #include <hdf5.h>
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_band.h>
 #include <sunmatrix/sunmatrix_band.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -424,7 +426,7 @@ struct Stats {
 };
 
 struct Outcome {
-  double wall = 0.0, setup = 0.0;
+  double wall = 0.0, setup = 0.0, cpu = 0.0;
   Stats stats;
   std::vector<double> states;  ///< record time × N
   std::vector<double> before;  ///< N
@@ -442,9 +444,17 @@ void add_stats(void* mem, Stats& s) {
   check_cv(CVodeGetNumErrTestFails(mem, &x), "CVodeGetNumErrTestFails"); s.err_fails += x;
 }
 
+/// CPU time of this process [s].
+double process_cpu_seconds() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return -1.0;
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 Outcome solve(const Problem& pr, bool analytic, double rtol, double atol, bool keep_states) {
   Outcome out;
   const auto started = std::chrono::steady_clock::now();
+  const double cpu_started = process_cpu_seconds();
   Model m = build_model(pr);
   const std::size_t n = pr.n;
   const auto N = static_cast<sunindextype>(kNs * n);
@@ -530,6 +540,7 @@ Outcome solve(const Problem& pr, bool analytic, double rtol, double atol, bool k
   }
   add_stats(mem, out.stats);
   out.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out.cpu = process_cpu_seconds() - cpu_started;
 
   CVodeFree(&mem);
   check_cv(SUNLinSolFree(LS), "SUNLinSolFree");
@@ -604,12 +615,13 @@ int main(int argc, char** argv) {
   try {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported by check_h5
     const Problem pr = read_problem(path);
-    std::vector<double> wall, setup;
+    std::vector<double> wall, setup, cpu;
     Outcome last;
     for (int r = 0; r < reps; ++r) {
       last = solve(pr, jac == "analytic", rtol, atol, !out_prefix.empty() && r == 0);
       wall.push_back(last.wall);
       setup.push_back(last.setup);
+      cpu.push_back(last.cpu);
       if (r == 0 && !out_prefix.empty()) {
         write_npy(out_prefix + ".states.npy", last.states, {pr.record_times.size(), pr.n, static_cast<std::size_t>(kNs)});
         write_npy(out_prefix + ".before.npy", last.before, {pr.n, static_cast<std::size_t>(kNs)});
@@ -619,9 +631,9 @@ int main(int argc, char** argv) {
     }
     const Stats& s = last.stats;
     std::cout.precision(9);
-    std::cout << "{\"solver\": \"cvode\", \"jac\": \"" << jac << "\", \"cells\": " << pr.n
+    std::cout << "{\"solver\": \"cvode\", \"sundials\": \"" << SUNDIALS_VERSION << "\", \"jac\": \"" << jac << "\", \"cells\": " << pr.n
               << ", \"rtol\": " << rtol << ", \"atol\": " << atol << ", \"wall_s\": " << json_list(wall)
-              << ", \"setup_s\": " << json_list(setup) << ", \"steps\": " << s.steps
+              << ", \"cpu_s\": " << json_list(cpu) << ", \"setup_s\": " << json_list(setup) << ", \"steps\": " << s.steps
               << ", \"rhs_evals\": " << s.rhs + s.rhs_ls << ", \"rhs_evals_jac_dq\": " << s.rhs_ls
               << ", \"jac_evals\": " << s.jac << ", \"lin_setups\": " << s.setups
               << ", \"newton_iters\": " << s.newton << ", \"conv_fails\": " << s.conv_fails

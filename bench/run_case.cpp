@@ -3,14 +3,19 @@
 //
 //   citsim_bench_run CONFIG [--set key=value]... [--threads N] [--reps N] [--write OUT.h5]
 //
-// Each repetition parses the config and runs the simulation; the wall time covers both (the
-// HDF5 file is written, with --write, after the timed part and only once). Peak RSS is the
-// process's VmHWM, so run one case per process to attribute it.
+// Each repetition parses the config and runs the simulation. Reported per repetition: wall_s
+// (load_config + run_simulation), run_s (run_simulation alone: model set-up with the per-cell
+// injury, integration, records and readouts; the part the peers' timings cover) and cpu_s (this
+// process's CPU time over run_simulation, less sensitive than wall time to other processes on a
+// shared machine). The HDF5 file is written, with --write, after the timed part and only once
+// (its time is reported as write_s).
+// Peak RSS is the process's VmHWM, so run one case per process to attribute it.
 //
 // Built a second time as citsim_bench_count with CITSIM_BENCH_COUNT: the linker then sends the
 // library's calls of kinetics_rhs and kinetics_rhs_jacobian through the counting wrappers below
 // (-Wl,--wrap=<mangled name>, bench/CMakeLists.txt), so the counts need no hook in src/.
 #include <omp.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -66,6 +71,13 @@ void wrapped_kinetics_rhs_jacobian(const citsim::SpeciesVector& u, const citsim:
 
 namespace {
 
+/// CPU time of this process, all threads [s].
+double process_cpu_seconds() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return -1.0;
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 /// Peak resident set size of this process [KiB] (VmHWM in /proc/self/status).
 long vm_hwm_kib() {
   std::ifstream in("/proc/self/status");
@@ -111,27 +123,37 @@ int main(int argc, char** argv) {
   omp_set_num_threads(threads);
 
   try {
-    std::vector<double> wall, inner;
+    std::vector<double> wall, run, cpu;
     citsim::RunResult last;
     citsim::RunConfig cfg;
     for (int r = 0; r < reps; ++r) {
       const auto t0 = std::chrono::steady_clock::now();
       cfg = citsim::load_config(config_path, overrides);
-      last = citsim::run_simulation(cfg);
+      const double c1 = process_cpu_seconds();
       const auto t1 = std::chrono::steady_clock::now();
-      wall.push_back(std::chrono::duration<double>(t1 - t0).count());
-      inner.push_back(last.wall_seconds);
+      last = citsim::run_simulation(cfg);
+      const auto t2 = std::chrono::steady_clock::now();
+      const double c2 = process_cpu_seconds();
+      wall.push_back(std::chrono::duration<double>(t2 - t0).count());
+      run.push_back(std::chrono::duration<double>(t2 - t1).count());
+      cpu.push_back(c2 - c1);
     }
     const long hwm = vm_hwm_kib();
-    if (!write_path.empty()) citsim::write_run(write_path, last, cfg);
+    double write_s = 0.0;
+    if (!write_path.empty()) {
+      const auto w0 = std::chrono::steady_clock::now();
+      citsim::write_run(write_path, last, cfg);
+      write_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+    }
     std::ostringstream o;
     o.precision(9);
     o << "{\"solver\": \"citsim\", \"level\": \"" << citsim::to_string(cfg.level) << "\""
       << ", \"cells\": " << last.z.size() << ", \"records\": " << last.time.size()
       << ", \"threads\": " << threads << ", \"wall_s\": " << json_list(wall)
-      << ", \"run_simulation_s\": " << json_list(inner)
+      << ", \"run_s\": " << json_list(run) << ", \"cpu_s\": " << json_list(cpu)
       << ", \"split_steps\": " << last.stats.split_steps
       << ", \"kinetics_steps\": " << last.stats.kinetics_steps << ", \"peak_rss_kib\": " << hwm;
+    if (!write_path.empty()) o << ", \"write_s\": " << write_s;
 #ifdef CITSIM_BENCH_COUNT
     o << ", \"rhs_evals\": " << g_rhs.load() / reps << ", \"jac_evals\": " << g_jac.load() / reps;
 #endif

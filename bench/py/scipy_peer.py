@@ -112,6 +112,7 @@ def build(pr):
 
 def solve(pr, method, rtol, atol, keep, vectorized=False):
     started = time.perf_counter()
+    cpu_started = time.process_time()
     fractions = cp.injury_fractions(pr)
     model = build(pr)
     opts = dict(method=method, rtol=rtol, atol=atol)
@@ -165,6 +166,7 @@ def solve(pr, method, rtol, atol, keep, vectorized=False):
                     i_rec += 1
             break
     wall = time.perf_counter() - started
+    stats["cpu"] = time.process_time() - cpu_started
     stats["rhs"] = model["count"][0]
     return wall, stats, (np.array(states) if keep else None), before
 
@@ -181,12 +183,13 @@ def main():
     ap.add_argument("--out")
     a = ap.parse_args()
     pr = cp.load_problem(a.h5)
-    walls = []
+    walls, cpus = [], []
     stats = None
     for r in range(a.reps):
         keep = bool(a.out) and r == 0
         wall, stats, states, before = solve(pr, a.method, a.rtol, a.atol, keep, a.vectorized)
         walls.append(wall)
+        cpus.append(stats["cpu"])
         if keep:
             if states.shape[0] != len(pr.time):
                 raise RuntimeError(f"{states.shape[0]} records for {len(pr.time)} record times")
@@ -194,7 +197,7 @@ def main():
             np.save(a.out + ".before.npy", before)
             del states
     print(json.dumps(dict(solver="scipy", method=a.method, vectorized=a.vectorized, cells=pr.n, rtol=a.rtol, atol=a.atol,
-                          wall_s=walls, rhs_evals=stats["rhs"], nfev=stats["nfev"], jac_evals=stats["njev"],
+                          wall_s=walls, cpu_s=cpus, rhs_evals=stats["rhs"], nfev=stats["nfev"], jac_evals=stats["njev"],
                           lu=stats["nlu"], segments=stats["segments"],
                           peak_rss_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                           scipy=scipy.__version__, numpy=np.__version__)))
