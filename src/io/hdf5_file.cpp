@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "citsim/errors.hpp"
+#include "detail/hdf5_handle.hpp"
 
 namespace citsim {
 
@@ -25,63 +26,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Owns one HDF5 identifier and closes it with the matching H5*close.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-
-  Handle() = default;
-  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  Handle(Handle&& other) noexcept
-      : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-  Handle& operator=(Handle&& other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, H5I_INVALID_HID);
-      closer_ = other.closer_;
-    }
-    return *this;
-  }
-  ~Handle() { reset(); }
-
-  hid_t get() const { return id_; }
-
-  /// Closes now and reports the status (for the file, whose close flushes and can fail).
-  herr_t close() {
-    if (id_ < 0) return 0;
-    return closer_(std::exchange(id_, H5I_INVALID_HID));
-  }
-
- private:
-  // Unwinding path: errors are already being reported, a failed close adds nothing.
-  void reset() noexcept {
-    if (id_ >= 0) closer_(std::exchange(id_, H5I_INVALID_HID));
-  }
-
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-/// Turns off HDF5's automatic error-stack printing for the writer's lifetime and restores the
-/// previous handler after, so the caller's HDF5 setup is left as it was.
-class QuietHdf5Errors {
- public:
-  QuietHdf5Errors() {
-    if (H5Eget_auto2(H5E_DEFAULT, &func_, &data_) < 0)
-      throw IoError("HDF5 H5Eget_auto2 failed (querying the error handler)");
-    if (H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) < 0)
-      throw IoError("HDF5 H5Eset_auto2 failed (silencing the error stack)");
-  }
-  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
-  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
-  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
+using hdf5::Handle;
+using QuietHdf5Errors = hdf5::QuietErrors;
 
 /// Removes the temporary file unless the rename succeeded (`release`).
 class TemporaryFile {
@@ -337,16 +283,7 @@ class Writer {
   static constexpr unsigned kOrderFlags = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
 
   [[noreturn]] void fail(const char* function, const std::string& object) const {
-    std::string detail;
-    // The innermost entry of HDF5's error stack says what actually went wrong.
-    H5Ewalk2(
-        H5E_DEFAULT, H5E_WALK_UPWARD,
-        [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
-          if (n == 0 && e->desc != nullptr) *static_cast<std::string*>(out) = e->desc;
-          return 0;
-        },
-        &detail);
-    H5Eclear2(H5E_DEFAULT);
+    const std::string detail = hdf5::take_innermost_error();
     throw IoError("HDF5 " + std::string(function) + " failed for '" + object + "' in '" +
                   final_path_ + "' (writing '" + temp_path_ + "')" +
                   (detail.empty() ? std::string() : ": " + detail));

@@ -33,22 +33,8 @@ std::string parent_of(const std::string& p) {
 
 }  // namespace
 
-Quiet::Quiet() {
-  H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-}
-Quiet::~Quiet() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-
 void File::fail(const char* function, const std::string& object) const {
-  std::string detail;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_UPWARD,
-      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
-        if (n == 0 && e->desc != nullptr) *static_cast<std::string*>(out) = e->desc;
-        return 0;
-      },
-      &detail);
-  H5Eclear2(H5E_DEFAULT);
+  const std::string detail = hdf5::take_innermost_error();
   throw IoError("HDF5 " + std::string(function) + " failed for '" + object + "' in '" + path_ + "'" +
                 (detail.empty() ? std::string() : ": " + detail));
 }

@@ -5,6 +5,8 @@
 
 #include <hdf5.h>
 
+#include "../../io/detail/hdf5_handle.hpp"
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -12,48 +14,8 @@
 
 namespace citsim::sweep::h5 {
 
-/// Owns one HDF5 identifier.
-class Id {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Id() = default;
-  Id(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Id(const Id&) = delete;
-  Id& operator=(const Id&) = delete;
-  Id(Id&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), closer_(o.closer_) {}
-  Id& operator=(Id&& o) noexcept {
-    if (this != &o) {
-      reset();
-      id_ = std::exchange(o.id_, H5I_INVALID_HID);
-      closer_ = o.closer_;
-    }
-    return *this;
-  }
-  ~Id() { reset(); }
-  hid_t get() const { return id_; }
-  explicit operator bool() const { return id_ >= 0; }
-  herr_t close() { return id_ < 0 ? 0 : closer_(std::exchange(id_, H5I_INVALID_HID)); }
-
- private:
-  void reset() noexcept {
-    if (id_ >= 0) closer_(std::exchange(id_, H5I_INVALID_HID));
-  }
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-/// Silences HDF5's error printing while alive (errors become exceptions instead).
-class Quiet {
- public:
-  Quiet();
-  Quiet(const Quiet&) = delete;
-  Quiet& operator=(const Quiet&) = delete;
-  ~Quiet();
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
+using Id = citsim::hdf5::Handle;
+using Quiet = citsim::hdf5::QuietErrors;
 
 enum class Type { F64, I64, I8, U8, String };
 

@@ -1,0 +1,87 @@
+// Owning handles and error plumbing for the HDF5 C API, shared by the run writer
+// (src/io/hdf5_file.cpp) and the sweep store (src/sweep/detail/h5.cpp). Private to the library.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+#include <utility>
+
+#include "citsim/errors.hpp"
+
+namespace citsim::hdf5 {
+
+/// Owns one HDF5 identifier and closes it with the function it was opened for.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept
+      : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+  Handle& operator=(Handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, H5I_INVALID_HID);
+      closer_ = other.closer_;
+    }
+    return *this;
+  }
+  ~Handle() { reset(); }
+
+  hid_t get() const { return id_; }
+  explicit operator bool() const { return id_ >= 0; }
+
+  /// Closes now and reports the status (for a file, whose close flushes and can fail).
+  herr_t close() {
+    if (id_ < 0) return 0;
+    return closer_(std::exchange(id_, H5I_INVALID_HID));
+  }
+
+ private:
+  // Unwinding path: errors are already being reported, a failed close adds nothing.
+  void reset() noexcept {
+    if (id_ >= 0) closer_(std::exchange(id_, H5I_INVALID_HID));
+  }
+
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+/// Turns off HDF5's automatic error-stack printing while alive and restores the previous handler
+/// after, so a caller's HDF5 setup is left as it was; failures become exceptions instead.
+class QuietErrors {
+ public:
+  QuietErrors() {
+    if (H5Eget_auto2(H5E_DEFAULT, &func_, &data_) < 0)
+      throw IoError("HDF5 H5Eget_auto2 failed (querying the error handler)");
+    if (H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) < 0)
+      throw IoError("HDF5 H5Eset_auto2 failed (silencing the error stack)");
+  }
+  QuietErrors(const QuietErrors&) = delete;
+  QuietErrors& operator=(const QuietErrors&) = delete;
+  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+/// The innermost entry of HDF5's error stack (what actually went wrong), then clears the stack.
+inline std::string take_innermost_error() {
+  std::string detail;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+        if (n == 0 && e->desc != nullptr) *static_cast<std::string*>(out) = e->desc;
+        return 0;
+      },
+      &detail);
+  H5Eclear2(H5E_DEFAULT);
+  return detail;
+}
+
+}  // namespace citsim::hdf5
