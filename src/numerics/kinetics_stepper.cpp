@@ -33,7 +33,16 @@ KineticsStepper& KineticsStepper::operator=(KineticsStepper&&) noexcept = defaul
 
 int KineticsStepper::advance(SpeciesVector& u, const SiteRates& site, const Parameters& p,
                              double t0, double t1, double& dt) {
+  KineticsStepHistory h{dt, 0.0};
+  const KineticsWork work = advance(u, site, p, t0, t1, h);
+  dt = h.next;
+  return work.accepted;
+}
+
+KineticsWork KineticsStepper::advance(SpeciesVector& u, const SiteRates& site, const Parameters& p,
+                             double t0, double t1, KineticsStepHistory& history) {
   Impl& s = *impl_;
+  double dt = history.first > 0.0 ? std::min(history.next, history.first) : history.next;
   // The kinetics are autonomous within an interval (the rates are frozen): ∂f/∂t = 0.
   const auto rhs = [&](double, const SpeciesVector& x, SpeciesVector& f) {
     f = kinetics_rhs(x, site, p);
@@ -42,7 +51,7 @@ int KineticsStepper::advance(SpeciesVector& u, const SiteRates& site, const Para
   s.lin.dfdt.setZero();
   bool linearised = false;  // lin holds f and J at (t, u); a rejected step retries from there
   double t = t0;
-  int accepted = 0;
+  KineticsWork work;
   for (int trial = 0; t < t1; ++trial) {
     if (trial > kMaxTrials || !(dt >= kMinStep))
       throw NumericalError(
@@ -56,17 +65,20 @@ int KineticsStepper::advance(SpeciesVector& u, const SiteRates& site, const Para
     rodas4_step(rhs, t, u, step, s.lin, s.lu, s.x_new, s.x_err);
     double next = 0.0;
     if (s.controller.judge(s.controller.error(u, s.x_new, s.x_err), step, next)) {
-      ++accepted;
+      ++work.accepted;
       u = s.x_new;
       linearised = false;
       // A final step shortened to hit t1 must not shrink the proposal for the next interval.
       dt = last ? std::max(dt, next) : next;
+      if (work.accepted == 1) history.first = dt;
       t = last ? t1 : t + step;  // exactly t1, not t0 plus a sum of steps
     } else {
+      ++work.rejected;
       dt = next;
     }
   }
-  return accepted;
+  history.next = dt;
+  return work;
 }
 
 }  // namespace citsim
