@@ -19,8 +19,8 @@ class DenseLU {
   using Matrix = Eigen::Matrix<double, N, N>;  // column-major
   using Vector = Eigen::Matrix<double, N, 1>;
 
-  /// Factorise P·A = L·U. A zero pivot is not an error here: the solves then return Inf or
-  /// NaN, which the caller's error control rejects.
+  /// Factorise P·A = L·D·U' (stored as L, D⁻¹ and the unit upper U'). A zero pivot is not an
+  /// error here: the solves then return Inf or NaN, which the caller's error control rejects.
   void compute(const Matrix& a) {
     lu_ = a;
     double* m = lu_.data();
@@ -38,12 +38,15 @@ class DenseLU {
       if (p != k)
         for (int j = 0; j < N; ++j) std::swap(m[j * N + k], m[j * N + p]);
       const double inv = 1.0 / m[k * N + k];
-      inv_diag_[k] = inv;  // the solves multiply: a division's latency would chain through them
+      inv_diag_[k] = inv;
       double* col_k = m + k * N;
       for (int i = k + 1; i < N; ++i) col_k[i] *= inv;
       for (int j = k + 1; j < N; ++j) {
         double* col_j = m + j * N;
         const double a_kj = col_j[k];
+        // Row k of U is final: keep it as D⁻¹·U (unit upper), so that back substitution costs
+        // one multiplication per link of its dependency chain instead of two.
+        col_j[k] = a_kj * inv;
         for (int i = k + 1; i < N; ++i) col_j[i] -= a_kj * col_k[i];
       }
     }
@@ -67,9 +70,10 @@ class DenseLU {
       for (int i = k + 1; i < N; ++i) x[i] -= xk * m[k * N + i];
     }
 #pragma GCC unroll 16
-    for (int k = N - 1; k >= 0; --k) {  // U·x = y
-      const double xk = x[k] * inv_diag_[k];
-      x[k] = xk;
+    for (int i = 0; i < N; ++i) x[i] *= inv_diag_[i];
+#pragma GCC unroll 16
+    for (int k = N - 1; k >= 0; --k) {  // (D⁻¹·U)·x = D⁻¹·y
+      const double xk = x[k];
 #pragma GCC unroll 16
       for (int i = 0; i < k; ++i) x[i] -= xk * m[k * N + i];
     }
