@@ -39,8 +39,9 @@ int KineticsStepper::advance(SpeciesVector& u, const SiteRates& site, const Para
   return work.accepted;
 }
 
-KineticsWork KineticsStepper::advance(SpeciesVector& u, const SiteRates& site, const Parameters& p,
-                             double t0, double t1, KineticsStepHistory& history) {
+KineticsWork KineticsStepper::advance(SpeciesVector& u, const SiteRates& site,
+                                      const Parameters& p, double t0, double t1,
+                                      KineticsStepHistory& history) {
   Impl& s = *impl_;
   double dt = history.first > 0.0 ? std::min(history.next, history.first) : history.next;
   // The kinetics are autonomous within an interval (the rates are frozen): ∂f/∂t = 0.

@@ -64,3 +64,24 @@ TEST_CASE("dense LU: one factorisation serves many right-hand sides, in place") 
     CHECK((b - x).norm() <= 1e-12 * x.norm());
   }
 }
+
+TEST_CASE("dense LU: compute_shifted factorises sigma*I - A, as a Rosenbrock step needs") {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  Matrix15 a;
+  Vector15 x;
+  for (int i = 0; i < 15; ++i) {
+    x[i] = uniform(rng);
+    for (int j = 0; j < 15; ++j) a(i, j) = uniform(rng);
+  }
+  for (double sigma : {1e-3, 1.0, 1e4}) {
+    const Matrix15 w = sigma * Matrix15::Identity() - a;
+    DenseLU<15> shifted, plain;
+    shifted.compute_shifted(sigma, a);
+    plain.compute(w);
+    const Vector15 b = w * x;
+    INFO("sigma = " << sigma);
+    CHECK(shifted.solve(b) == plain.solve(b));  // the same arithmetic, bit for bit
+    CHECK((shifted.solve(b) - x).norm() <= 1e-10 * x.norm());
+  }
+}

@@ -23,33 +23,14 @@ class DenseLU {
   /// error here: the solves then return Inf or NaN, which the caller's error control rejects.
   void compute(const Matrix& a) {
     lu_ = a;
-    double* m = lu_.data();
-    for (int k = 0; k < N; ++k) {
-      int p = k;
-      double best = std::abs(m[k * N + k]);
-      for (int i = k + 1; i < N; ++i) {
-        const double v = std::abs(m[k * N + i]);
-        if (v > best) {
-          best = v;
-          p = i;
-        }
-      }
-      pivot_[k] = p;
-      if (p != k)
-        for (int j = 0; j < N; ++j) std::swap(m[j * N + k], m[j * N + p]);
-      const double inv = 1.0 / m[k * N + k];
-      inv_diag_[k] = inv;
-      double* col_k = m + k * N;
-      for (int i = k + 1; i < N; ++i) col_k[i] *= inv;
-      for (int j = k + 1; j < N; ++j) {
-        double* col_j = m + j * N;
-        const double a_kj = col_j[k];
-        // Row k of U is final: keep it as D⁻¹·U (unit upper), so that back substitution costs
-        // one multiplication per link of its dependency chain instead of two.
-        col_j[k] = a_kj * inv;
-        for (int i = k + 1; i < N; ++i) col_j[i] -= a_kj * col_k[i];
-      }
-    }
+    factorise();
+  }
+
+  /// Factorise σ·I − A, the matrix of an implicit or Rosenbrock step, without a temporary.
+  void compute_shifted(double sigma, const Matrix& a) {
+    lu_ = -a;
+    lu_.diagonal().array() += sigma;
+    factorise();
   }
 
   /// Solve A·x = b in place of b. Fully unrolled on a local copy, so x stays in registers: the
@@ -88,6 +69,37 @@ class DenseLU {
   }
 
  private:
+  /// Right-looking elimination with partial pivoting on lu_, in place.
+  void factorise() {
+    double* m = lu_.data();
+    for (int k = 0; k < N; ++k) {
+      int p = k;
+      double best = std::abs(m[k * N + k]);
+      for (int i = k + 1; i < N; ++i) {
+        const double v = std::abs(m[k * N + i]);
+        if (v > best) {
+          best = v;
+          p = i;
+        }
+      }
+      pivot_[k] = p;
+      if (p != k)
+        for (int j = 0; j < N; ++j) std::swap(m[j * N + k], m[j * N + p]);
+      const double inv = 1.0 / m[k * N + k];
+      inv_diag_[k] = inv;
+      double* col_k = m + k * N;
+      for (int i = k + 1; i < N; ++i) col_k[i] *= inv;
+      for (int j = k + 1; j < N; ++j) {
+        double* col_j = m + j * N;
+        const double a_kj = col_j[k];
+        // Row k of U is final: keep it as D⁻¹·U (unit upper), so that back substitution costs
+        // one multiplication per link of its dependency chain instead of two.
+        col_j[k] = a_kj * inv;
+        for (int i = k + 1; i < N; ++i) col_j[i] -= a_kj * col_k[i];
+      }
+    }
+  }
+
   Matrix lu_;
   double inv_diag_[N] = {};
   int pivot_[N] = {};

@@ -43,8 +43,8 @@ class KineticsStepper {
   /// The same, starting from `min(history.next, history.first)`: in a split column every
   /// interval begins with the transient that transport left behind (fast species off their
   /// balance), which the step that suited the end of the previous interval overshoots.
-  KineticsWork advance(SpeciesVector& u, const SiteRates& site, const Parameters& p, double t0, double t1,
-              KineticsStepHistory& history);
+  KineticsWork advance(SpeciesVector& u, const SiteRates& site, const Parameters& p, double t0,
+                       double t1, KineticsStepHistory& history);
 
  private:
   struct Impl;

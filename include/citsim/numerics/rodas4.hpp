@@ -3,14 +3,14 @@
 //
 // The method is Hairer & Wanner's RODAS4 (Solving Ordinary Differential Equations II, 2nd ed.,
 // Springer 1996, §IV.7 and §VI.4; their Fortran code rodas.f, subroutine ROCOE, METH = 1), in
-// the transformed form W·g_i = f(t + c_i·h, x + Σ a_ij·g_j) + Σ (c_ij/h)·g_j + h·d_i·∂f/∂t,
-// W = I/(γh) − ∂f/∂x, x_new = x + Σ a_5j·g_j + g_5 + g_6 and the error estimate g_6. Coefficients and
-// stage formulas are those of Boost.Odeint's `rosenbrock4` (boost/numeric/odeint/stepper/
-// rosenbrock4.hpp) except d4: Boost 1.74 has +0.0362, rodas.f has −0.0362 (it multiplies ∂f/∂t,
-// so only explicitly time-dependent systems see it). The controller is Odeint's
-// `rosenbrock4_controller`: the RMS error norm with sk = atol + rtol·max(|x_old|, |x_new|) and
-// Gustafsson's predictive step-size rule (Hairer & Wanner II, §IV.8), safety 0.9, step ratio in
-// [1/5, 6].
+// the transformed form W·g_i = f(t + c_i·h, x + Σ a_ij·g_j) + Σ (c_ij/h)·g_j + h·d_i·∂f/∂t with
+// W = I/(γh) − ∂f/∂x; x_new = x + Σ a_5j·g_j + g_5 + g_6, and g_6 is the error estimate.
+// Coefficients and stage formulas are those of Boost.Odeint's `rosenbrock4`
+// (boost/numeric/odeint/stepper/rosenbrock4.hpp) except d4: Boost 1.74 has +0.0362, rodas.f has
+// −0.0362 (it multiplies ∂f/∂t, so only explicitly time-dependent systems see it). The
+// controller is Odeint's `rosenbrock4_controller`: the RMS error norm with
+// sk = atol + rtol·max(|x_old|, |x_new|) and Gustafsson's predictive step-size rule (Hairer &
+// Wanner II, §IV.8), safety 0.9, step ratio in [1/5, 6].
 #pragma once
 
 #include <Eigen/Core>
@@ -61,9 +61,7 @@ void rodas4_step(const Rhs& rhs, double t, const Eigen::Matrix<double, N, 1>& x,
                  Eigen::Matrix<double, N, 1>& xout, Eigen::Matrix<double, N, 1>& xerr) {
   using R = Rodas4Tableau;
   using Vector = Eigen::Matrix<double, N, 1>;
-  Eigen::Matrix<double, N, N> w = -lin.jac;
-  w.diagonal().array() += 1.0 / (R::gamma * h);
-  lu.compute(w);
+  lu.compute_shifted(1.0 / (R::gamma * h), lin.jac);  // W = I/(γh) − ∂f/∂x
   const double inv_h = 1.0 / h;
   Vector fx, xt;
 
