@@ -63,9 +63,10 @@ void print_protocol(const RunConfig& cfg) {
 }
 
 int cmd_run(const std::string& config_path, const std::vector<std::string>& sets,
-            const std::string& out, bool quiet) {
+            const std::string& out, bool quiet, int threads) {
   // 1. Read and validate the config (nothing is written if it is bad).
-  const RunConfig cfg = load_config(config_path, sets);
+  RunConfig cfg = load_config(config_path, sets);
+  cfg.numerics.threads = threads;
   const std::string path = out.empty() ? cfg.output.path : out;
   if (!quiet) print_warnings(cfg.warnings);
 
@@ -252,7 +253,9 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", out, "Output file (default: [output] path of the config)");
   run->add_option("--set", sets, "Override a config value: dotted.key=value (repeatable)");
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
-  run->add_option("-j,--threads", threads, "OpenMP threads (default: all; results do not depend on it)")
+  run->add_option("-j,--threads", threads,
+                  "Threads (default: one for 0D and 1D columns under 512 cells, all cores above; "
+                  "results do not depend on it)")
       ->check(CLI::NonNegativeNumber);
 
   auto* check = app.add_subcommand("check", "Validate a config and print the resolved protocol");
@@ -295,7 +298,7 @@ int main(int argc, char** argv) {
   if (threads > 0) omp_set_num_threads(threads);
 
   try {
-    if (run->parsed()) return cmd_run(config_path, sets, out, quiet);
+    if (run->parsed()) return cmd_run(config_path, sets, out, quiet, threads);
     if (check->parsed()) return cmd_check(config_path, sets);
     if (validate->parsed()) return cmd_validate(targets_path, scenario_dir, quiet);
     if (calib->parsed()) return cmd_calibrate(cal);

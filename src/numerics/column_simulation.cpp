@@ -63,10 +63,12 @@ SimulationStats simulate_column(const ColumnModel& m, const StepControl& c, doub
   };
   update_rates(t_start);
 
-  // Small columns (0D) are not worth waking a thread team for every split step.
+  // Small columns are not worth waking a thread team for every split step (StepControl::threads).
   constexpr std::size_t kMinPointsPerThread = 8;
-  const int threads = static_cast<int>(std::clamp<std::size_t>(
-      n / kMinPointsPerThread, 1, static_cast<std::size_t>(std::max(1, omp_get_max_threads()))));
+  const std::size_t wanted = c.threads > 0                   ? static_cast<std::size_t>(c.threads)
+                             : n >= kParallelColumnPoints ? static_cast<std::size_t>(std::max(1, omp_get_max_threads()))
+                                                          : 1;
+  const int threads = static_cast<int>(std::clamp<std::size_t>(n / kMinPointsPerThread, 1, wanted));
   std::vector<KineticsStepper> steppers;
   for (int k = 0; k < threads; ++k) steppers.emplace_back(KineticsTolerance{c.rtol, c.atol});
   // Per point, so results ignore the thread count.

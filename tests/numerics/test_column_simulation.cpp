@@ -240,12 +240,10 @@ TEST_CASE("simulation: with uniform tissue and injury, 1D equals 0D point for po
 TEST_CASE("simulation: results do not depend on the thread count", "[simulation]") {
   RunConfig c = config(ModelLevel::OneD, 40.0);
   c.protocol.sessions = {pen(0.0, 2.0), pen(28.0, 2.0)};
-  const int saved = omp_get_max_threads();
-  omp_set_num_threads(1);
+  c.numerics.threads = 1;
   const RunResult a = run_simulation(c);
-  omp_set_num_threads(2);
+  c.numerics.threads = 2;
   const RunResult b = run_simulation(c);
-  omp_set_num_threads(saved);
   for (int s = 0; s < kSpeciesCount; ++s) CHECK(a.profiles[s] == b.profiles[s]);
   CHECK(a.readout("R0").values == b.readout("R0").values);
 }

@@ -43,7 +43,15 @@ struct StepControl {
   double dt_lag = 0.02;
   double dt_min = 1e-4;
   double dt_max = 1.0;
+  /// Threads sharing a split step's points. 0: automatic, one thread below
+  /// `kParallelColumnPoints` points (a column's split step is a fraction of a millisecond, less
+  /// than a busy machine takes to wake a waiting thread) and every OpenMP thread above; n: n.
+  /// Results are the same for any value.
+  int threads = 0;
 };
+
+/// Points from which an automatic thread count goes parallel.
+inline constexpr std::size_t kParallelColumnPoints = 512;
 
 /// Receives the state at the times the caller asked for; the only place output happens.
 class ColumnObserver {
