@@ -1,6 +1,6 @@
 // The dense linear algebra inside Boost.Odeint's rosenbrock4 (ublas lu_factorize and
 // lu_substitute on an n × n matrix), isolated so micro.cpp can time it beside Eigen's
-// fixed-size LU. Compiled as C++17 like src/numerics/detail/odeint_rosenbrock.cpp (Boost 1.74's
+// fixed-size LU. Compiled as C++17 (Boost 1.74's
 // ublas does not compile as C++20); the interface is plain arrays.
 #include "linalg_ublas.hpp"
 

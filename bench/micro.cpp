@@ -148,7 +148,8 @@ void advance_benchmark(benchmark::State& state, Advance advance) {
       benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-/// citsim's KineticsStepper (Boost.Odeint rosenbrock4 on ublas).
+/// citsim's KineticsStepper (RODAS4 on Eigen fixed-size matrices with citsim's DenseLU,
+/// include/citsim/numerics/rodas4.hpp and dense_lu.hpp).
 void BM_rosenbrock_advance(benchmark::State& state) {
   const Column& c = column(0.025);
   const StepControl ctl;
@@ -159,8 +160,8 @@ void BM_rosenbrock_advance(benchmark::State& state) {
 }
 BENCHMARK(BM_rosenbrock_advance)->Arg(0)->Arg(1)->Arg(2);
 
-/// The same algorithm and step control on Eigen fixed-size matrices (bench/rodas4_eigen.hpp, a
-/// prototype): what replacing ublas alone buys, at the same steps.
+/// The same algorithm and step control with Eigen's PartialPivLU (bench/rodas4_eigen.hpp, the
+/// prototype that led away from Boost.Odeint's ublas stepper), for comparison.
 void BM_rodas4_eigen_advance(benchmark::State& state) {
   const Column& c = column(0.025);
   const StepControl ctl;
@@ -191,7 +192,8 @@ void BM_transport_step(benchmark::State& state) {
 BENCHMARK(BM_transport_step)->Arg(-1)->Arg(0)->Arg(1);
 
 /// The dense linear algebra of one Rosenbrock step on the 15 × 15 kinetics Jacobian (day-1 point,
-/// Δt = 0.1 day, γ = 0.25 as in RODAS4): what rosenbrock4 does with ublas (factorize −J + I/(γΔt)
+/// Δt = 0.1 day, γ = 0.25 as in RODAS4): what Boost.Odeint's rosenbrock4 does with ublas (citsim's
+/// stepper before it moved to Eigen; factorize −J + I/(γΔt)
 /// with a fresh permutation; each step then solves 6 times), and the same with Eigen's fixed-size
 /// partial-pivoting LU.
 SpeciesMatrix day1_jacobian() {
