@@ -6,6 +6,7 @@
 //
 //   citsim validate [--targets FILE] [--scenarios DIR]
 //   citsim calibrate [--targets FILE] [--free NAME[:LO:HI]]... [-o configs/parameters.toml]
+//   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
 //
 // Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure.
 #include <CLI/CLI.hpp>
@@ -25,6 +26,7 @@
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
+#include "cmd_report.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -237,6 +239,7 @@ int main(int argc, char** argv) {
              "  citsim check configs/default.toml                  validate, print the resolved sessions\n"
              "  citsim params                                      every parameter with unit and source\n"
              "  citsim validate                                    check the calibration targets\n"
+             "  citsim report results/default.h5 -o report.html    interactive page (offline)\n"
              "\nExit codes: 0 ok, 2 bad input, 3 numerical failure.");
 
   std::string config_path, out;
@@ -279,6 +282,13 @@ int main(int argc, char** argv) {
   calib->add_option("--seed", cal.seed, "Seed of the random starts")->capture_default_str();
   calib->add_flag("-q,--quiet", cal.quiet, "No progress");
 
+  cli::ReportArgs rep;
+  auto* report = app.add_subcommand("report", "Write one self-contained interactive HTML page of runs (overlaid)");
+  report->add_option("runs", rep.runs, "citsim run files (.h5)")->required()->check(CLI::ExistingFile);
+  report->add_option("-o,--output", rep.output, "HTML file to write")->capture_default_str();
+  report->add_option("--label", rep.labels, "Name of each run in legends, in order (default: file names)");
+  report->add_flag("-q,--quiet", rep.quiet, "No summary line");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -292,6 +302,7 @@ int main(int argc, char** argv) {
     if (check->parsed()) return cmd_check(config_path, sets);
     if (validate->parsed()) return cmd_validate(targets_path, scenario_dir, quiet);
     if (calib->parsed()) return cmd_calibrate(cal);
+    if (report->parsed()) return cli::cmd_report(rep);
     return cmd_params();
   } catch (const ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
