@@ -372,14 +372,13 @@ def animate(run, out, fps=5, max_frames=40):
     for name in ("z_papillary", "z_reticular"):
         if name in run.parameters:
             a.axhline(run.parameters[name], color="0.8", lw=0.6)
-    clock = a.text(0.98, 0.97, "", transform=a.transAxes, ha="right", va="top", fontsize=11,
-                   weight="bold")
-    a.legend(loc="lower right", frameon=False)
+    clock = a.set_title("", loc="right", fontsize=10, weight="bold")  # above the plot: never on a curve
+    a.legend(loc="lower right", frameon=False, fontsize=7)
     b.plot(run.time, run.readouts["firmness_gain"], color="C0", lw=1.2)
     mark_sessions(b, run.sessions)
     cursor = b.axvline(0, color="C3", lw=1.5)
     b.set(xlabel="day", ylabel="firmness\ngain (%)")
-    fig.suptitle(f"{run.label}: collagen through the depth of the skin")
+    a.set_title(f"{run.label}: collagen by depth", loc="left", fontsize=10)
 
     def draw(i):
         t = run.profile_time[i]
