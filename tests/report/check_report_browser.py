@@ -9,7 +9,8 @@ Without --page, runs two short 1D runs and a 0D run and writes two pages: one ru
 three overlaid. On each page it checks: no console errors; nothing fetched over the network
 (the page is self-contained, and every host name is made unresolvable); every plot drew a chart
 with data and coloured pixels; moving the time slider (with the keyboard, as a user would)
-changes the clock, the plotted data and the picture; the Cutometer selector changes its plot;
+changes the clock, the plotted data and the picture; hovering shows values and dragging zooms;
+the Cutometer selector changes its plot;
 the session and parameter tables are filled. --screenshots saves the top of the page
 (report.png) and the depth-profile section (report_profile.png).
 
@@ -27,6 +28,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -129,7 +131,26 @@ def check_page(page, label, expect_plots, screenshots=None):
                 check(slider.get_attribute("value") == "5" or int(slider.get_attribute("max")) < 5,
                       f"[{label}] arrow keys step the slider", slider.get_attribute("value"))
 
-            # 3. The Cutometer selector changes its plot.
+            # 3. Hover shows values in the legend; dragging across the plot zooms in.
+            if "plot-firmness" in expect_plots:
+                over = d.find_element(By.CSS_SELECTOR, "#plot-firmness .u-over")
+                values = lambda: [e.text for e in d.find_elements(By.CSS_SELECTOR, "#plot-firmness .u-legend .u-value")]
+                before = values()
+                ActionChains(d).move_to_element_with_offset(over, 40, 0).perform()
+                time.sleep(0.3)
+                hovered = values()
+                check(hovered != before and any(v.endswith("%") for v in hovered[1:]),
+                      f"[{label}] hovering shows values in the legend", f"{before} -> {hovered}")
+                scale = "const x = window.citsimReport.charts['plot-firmness'].scales.x; return [x.min, x.max];"
+                full = d.execute_script(scale)
+                ActionChains(d).move_to_element_with_offset(over, -150, 0).click_and_hold() \
+                    .move_by_offset(120, 0).release().perform()
+                time.sleep(0.3)
+                zoomed = d.execute_script(scale)
+                check(zoomed[1] - zoomed[0] < 0.5 * (full[1] - full[0]), f"[{label}] dragging zooms in",
+                      f"{full} -> {zoomed}")
+
+            # 4. The Cutometer selector changes its plot.
             if "plot-cutometer" in expect_plots:
                 before = d.execute_script(CANVAS_STATS, "plot-cutometer")["url"]
                 d.find_element(By.CSS_SELECTOR, "#cutometer-select option[value='R7']").click()
@@ -137,7 +158,7 @@ def check_page(page, label, expect_plots, screenshots=None):
                 after = d.execute_script(CANVAS_STATS, "plot-cutometer")["url"]
                 check(after != before, f"[{label}] choosing R7 redraws the Cutometer plot")
 
-            # 4. Tables and explanations.
+            # 5. Tables and explanations.
             rows = d.execute_script("return document.querySelectorAll('#sessions tr').length")
             check(rows >= 2, f"[{label}] session table filled", f"{rows} rows")
             prows = d.execute_script("return document.querySelectorAll('#parameters tr').length")
@@ -146,7 +167,7 @@ def check_page(page, label, expect_plots, screenshots=None):
             check("R7" in text and "Remodeling" in text and "Inflammation" in text,
                   f"[{label}] Cutometer readouts and healing phases explained")
 
-            # 5. Self-contained: nothing fetched, no console errors.
+            # 6. Self-contained: nothing fetched, no console errors.
             fetched = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
             check(fetched == [], f"[{label}] nothing fetched from the network", str(fetched[:5]))
             errors = [e for e in d.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")]
