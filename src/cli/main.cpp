@@ -7,6 +7,8 @@
 //   citsim validate [--targets FILE] [--scenarios DIR]
 //   citsim calibrate [--targets FILE] [--free NAME[:LO:HI]]... [-o configs/parameters.toml]
 //   citsim sensitivity [CONFIG] [--param NAME]... [-o FILE.h5]
+//   citsim sweep SPEC [-o OUT] [--shard i/N] [--sensitivity morris|sobol];  citsim merge SHARD... -o OUT
+//   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
 //
 // Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure.
 #include <CLI/CLI.hpp>
@@ -27,6 +29,7 @@
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
 #include "commands.hpp"
+#include "cmd_report.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -241,6 +244,7 @@ int main(int argc, char** argv) {
              "  citsim params                                      every parameter with unit and source\n"
              "  citsim validate                                    check the calibration targets\n"
              "  citsim sensitivity --top 10                        the parameters that matter most\n"
+             "  citsim report results/default.h5 -o report.html    interactive page (offline)\n"
              "\nExit codes: 0 ok, 2 bad input, 3 numerical failure.");
 
   std::string config_path, out;
@@ -288,6 +292,12 @@ int main(int argc, char** argv) {
   const cli::Command sensitivity_cmd = cli::add_sensitivity_command(app);
   const cli::Command sweep_cmd = cli::add_sweep_command(app);
   const cli::Command merge_cmd = cli::add_merge_command(app);
+  cli::ReportArgs rep;
+  auto* report = app.add_subcommand("report", "Write one self-contained interactive HTML page of runs (overlaid)");
+  report->add_option("runs", rep.runs, "citsim run files (.h5)")->required()->check(CLI::ExistingFile);
+  report->add_option("-o,--output", rep.output, "HTML file to write")->capture_default_str();
+  report->add_option("--label", rep.labels, "Name of each run in legends, in order (default: file names)");
+  report->add_flag("-q,--quiet", rep.quiet, "No summary line");
 
   try {
     app.parse(argc, argv);
@@ -305,6 +315,7 @@ int main(int argc, char** argv) {
     if (sensitivity_cmd.app->parsed()) return sensitivity_cmd.run();
     if (sweep_cmd.app->parsed()) return sweep_cmd.run();
     if (merge_cmd.app->parsed()) return merge_cmd.run();
+    if (report->parsed()) return cli::cmd_report(rep);
     return cmd_params();
   } catch (const ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

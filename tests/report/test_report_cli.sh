@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `citsim report` as a user meets it: exit codes, messages naming the file, nothing written on
+# bad input, the page written atomically.
+#   bash tests/report/test_report_cli.sh <citsim-binary> <source-dir>
+set -u
+CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$(cd "$2" && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_report_cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+PASSED=0
+FAILED=0
+ok() { if eval "$2"; then PASSED=$((PASSED + 1)); echo "ok    $1"; else FAILED=$((FAILED + 1)); echo "FAIL  $1"; echo "      rc=$RC stderr: $ERR"; fi; }
+run() { "$CITSIM" "$@" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err"); OUT=$(cat "$T/out"); }
+
+"$CITSIM" run "$SRC/configs/presets/single_session.toml" -o "$T/a.h5" --quiet \
+  --set model.level=0d --set protocol.end_days=20 || { echo "FAIL  citsim run"; echo "0 passed, 1 failed"; exit 1; }
+
+run report "$T/a.h5" -o "$T/deep/dir/page.html"
+ok "a run gives a page, exit 0, directories created" '[ $RC -eq 0 ] && [ -s "$T/deep/dir/page.html" ]'
+ok "the summary names the page" '[[ "$OUT" == *"$T/deep/dir/page.html"* ]]'
+ok "no temporary file left beside it" '[ -z "$(ls "$T/deep/dir" | grep -v "^page.html$")" ]'
+
+run report "$T/missing.h5" -o "$T/x.html"
+ok "a missing run file: exit 2, named" '[ $RC -eq 2 ] && [[ "$ERR" == *missing.h5* ]] && [ ! -e "$T/x.html" ]'
+
+echo "not hdf5" > "$T/notes.txt"
+run report "$T/a.h5" "$T/notes.txt" -o "$T/x.html"
+ok "a file that is not HDF5: exit 2, named, nothing written" \
+  '[ $RC -eq 2 ] && [[ "$ERR" == *notes.txt*"not an HDF5 file"* ]] && [ ! -e "$T/x.html" ]'
+
+/usr/bin/python3 -c "import h5py; h5py.File('$T/other.h5', 'w')['x'] = 1"
+run report "$T/other.h5" -o "$T/x.html"
+ok "an HDF5 file that is not a run: exit 2, says what is missing" \
+  '[ $RC -eq 2 ] && [[ "$ERR" == *other.h5*"no attribute"* ]] && [ ! -e "$T/x.html" ]'
+
+run report "$T/a.h5" "$T/a.h5" --label one -o "$T/x.html"
+ok "labels that do not match the runs: exit 2" '[ $RC -eq 2 ] && [[ "$ERR" == *"1 labels for 2 runs"* ]] && [ ! -e "$T/x.html" ]'
+
+echo "old" > "$T/keep.html"
+run report "$T/notes.txt" -o "$T/keep.html"
+ok "a failed report leaves an existing page as it was" '[ $RC -eq 2 ] && [ "$(cat "$T/keep.html")" = old ]'
+
+run report "$T/a.h5" --label "A & <B>" -o "$T/l.html"
+ok "labels are escaped in the page title" '[ $RC -eq 0 ] && grep -q "<title>citsim report: A &amp; &lt;B&gt;</title>" "$T/l.html"'
+
+echo "$PASSED passed, $FAILED failed"
+[ $FAILED -eq 0 ]
