@@ -31,7 +31,9 @@ $plot compare "$P/laxity_aging.h5" "$P/laxity_postpartum.h5" "$P/laxity_weight_l
   --readouts firmness_gain,collagen_induction,elastin_change,R7 -o "$F/laxity"
 $plot compare "$P/pen_2mm.h5" "$P/smoker.h5" "$P/no_sun_protection.h5" "$P/keloid_tendency.h5" \
   --labels "reference,smoker,no sun protection,keloid tendency" -o "$F/patients"
-# (Sweep heatmaps: `citsim_plot.py sweep` reads the planned /sweep layout; no sweep files yet.)
+# A sweep heatmap: final firmness gain over needle length x density (3 x 3, 1D, both cores).
+build/release/citsim sweep configs/sweeps/needle_density.toml -o results/sweeps/needle_density.h5 -q
+$plot sweep results/sweeps/needle_density.h5 final_firmness_gain needle_length density -o "$F/sweep_needle_density"
 
 # 2. The animation.
 $plot animate "$P/pen_2mm.h5" -o "$F/profile.gif"

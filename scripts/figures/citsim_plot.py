@@ -13,10 +13,10 @@ OUT ends in .mp4 and ffmpeg is installed). Reads only the documented file format
 (docs/file-format.md). Needs Debian's python3-h5py, python3-numpy, python3-matplotlib and, for
 GIFs, python3-pil; run it with /usr/bin/python3.
 
-Sweep files: `citsim sweep` is planned but does not exist yet. `sweep_grid` and `sweep` read the
-layout it will write: /sweep/params, a (run x parameter) float array whose attribute `names`
+Sweep files: `sweep_grid` and `sweep` read the
+layout citsim sweep writes: /sweep/params, a (run x parameter) float array whose attribute `names`
 lists the parameter names in column order, and /sweep/outcomes, a (run x outcome) float array
-whose attribute `names` lists the outcome names. Until then they are tested on a synthetic file.
+whose attribute `names` lists the outcome names.
 """
 import argparse
 import os
@@ -296,9 +296,14 @@ def compare(runs, readouts=("firmness_gain", "collagen_induction", "dermis:M1+M2
 # 5. Sweeps: an outcome over two parameter axes.
 # -------------------------------------------------------------------------------------------------
 def _names(ds, path):
+    """Column names: the attribute `names`, a list or one comma-separated string (citsim sweep
+    writes the latter beside its /sweep/parameter and /sweep/outcome coordinates)."""
     if "names" not in ds.attrs:
         raise SystemExit(f"error: {path}: {ds.name} has no 'names' attribute (column names)")
-    return [_text(n) for n in ds.attrs["names"]]
+    names = ds.attrs["names"]
+    if isinstance(names, (str, bytes)):
+        return [n.strip() for n in _text(names).split(",")]
+    return [_text(n) for n in names]
 
 
 def sweep_grid(path, outcome, x, y):
