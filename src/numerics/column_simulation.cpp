@@ -69,8 +69,9 @@ SimulationStats simulate_column(const ColumnModel& m, const StepControl& c, doub
       n / kMinPointsPerThread, 1, static_cast<std::size_t>(std::max(1, omp_get_max_threads()))));
   std::vector<KineticsStepper> steppers;
   for (int k = 0; k < threads; ++k) steppers.emplace_back(KineticsTolerance{c.rtol, c.atol});
-  std::vector<double> dt_point(n, c.dt_min);  // per point, so results ignore the thread count
-  std::vector<std::int64_t> steps_point(n, 0);
+  // Per point, so results ignore the thread count.
+  std::vector<KineticsStepHistory> history(n, KineticsStepHistory{c.dt_min, 0.0});
+  std::vector<std::int64_t> accepted_point(n, 0), rejected_point(n, 0);
 
   auto kinetics = [&](double t0, double t1) {
     std::string error;
@@ -78,8 +79,10 @@ SimulationStats simulate_column(const ColumnModel& m, const StepControl& c, doub
     for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
       const auto k = static_cast<std::size_t>(i);
       try {
-        steps_point[k] += steppers[static_cast<std::size_t>(omp_get_thread_num())].advance(
-            u[k], rates[k], m.params, t0, t1, dt_point[k]);
+        const KineticsWork work = steppers[static_cast<std::size_t>(omp_get_thread_num())].advance(
+            u[k], rates[k], m.params, t0, t1, history[k]);
+        accepted_point[k] += work.accepted;
+        rejected_point[k] += work.rejected;
       } catch (const NumericalError& e) {
 #pragma omp critical
         if (error.empty())
@@ -124,7 +127,7 @@ SimulationStats simulate_column(const ColumnModel& m, const StepControl& c, doub
         for (std::size_t i = 0; i < n; ++i)
           apply_injury(u[i], s.cells[i], m.sites[i].v, s.session, m.params,
                        m.patient.anticoagulant);
-        std::fill(dt_point.begin(), dt_point.end(), c.dt_min);
+        std::fill(history.begin(), history.end(), KineticsStepHistory{c.dt_min, 0.0});
         last_session = t;
         ++next_session;
         if (t_session < t_record) continue;
@@ -133,7 +136,10 @@ SimulationStats simulate_column(const ColumnModel& m, const StepControl& c, doub
     }
     observer.record(t, u);
   }
-  for (auto s : steps_point) stats.kinetics_steps += s;
+  for (std::size_t i = 0; i < n; ++i) {
+    stats.kinetics_steps += accepted_point[i];
+    stats.kinetics_rejected += rejected_point[i];
+  }
   return stats;
 }
 

@@ -289,3 +289,33 @@ TEST_CASE("simulation: R0 and collagen induction converge under refinement (MODE
     check_order(run(0.25, 0.05), run(0.25, 0.025), run(0.25, 0.0125), 1.75);
   }
 }
+
+TEST_CASE("simulation: sessions with the same needle share their injury, others get their own", "[simulation]") {
+  // build_column_model and run_simulation evaluate the injured fractions once per needle setting.
+  RunConfig c = config(ModelLevel::OneD, 100.0);
+  c.protocol.sessions = {pen(0.0, 2.0), pen(20.0, 1.0), pen(40.0, 2.0), pen(60.0, 1.0)};
+  c.protocol.sessions[3].sharpness = 0.6;  // same length as session 1, blunter
+  const ColumnModel m = build_column_model(c);
+  REQUIRE(m.sessions.size() == 4);
+  for (std::size_t k = 0; k < 4; ++k) {
+    const ChannelInjury inj(c.protocol.sessions[k], m.params);
+    CHECK(m.sessions[k].session.time == c.protocol.sessions[k].time);
+    for (std::size_t i = 0; i < m.grid.size(); i += 7) {
+      INFO("session " << k << ", cell " << i);
+      CHECK(m.sessions[k].cells[i].injured == inj.mean_injured_fraction(m.grid.top(i), m.grid.bottom(i)));
+      CHECK(m.sessions[k].cells[i].channel == inj.mean_channel_fraction(m.grid.top(i), m.grid.bottom(i)));
+    }
+  }
+  CHECK(m.sessions[1].cells[0].injured != m.sessions[3].cells[0].injured);  // sharpness matters
+  c.output.profile_dt = 50.0;
+  const RunResult r = run_simulation(c);
+  REQUIRE(r.sessions.size() == 4);
+  for (std::size_t k = 0; k < 4; ++k) {
+    const ChannelInjury inj(c.protocol.sessions[k], m.params);
+    CHECK(r.sessions[k].session.time == c.protocol.sessions[k].time);
+    CHECK(r.sessions[k].d_eff == inj.d_eff());
+  }
+  CHECK(r.sessions[2].phi == r.sessions[0].phi);
+  CHECK(r.sessions[3].phi != r.sessions[1].phi);
+  CHECK(r.sessions[3].phi_ch != r.sessions[1].phi_ch);
+}

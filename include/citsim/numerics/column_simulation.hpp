@@ -59,7 +59,8 @@ class ColumnObserver {
 
 struct SimulationStats {
   std::int64_t split_steps = 0;
-  std::int64_t kinetics_steps = 0;  ///< accepted Rosenbrock steps summed over points
+  std::int64_t kinetics_steps = 0;     ///< accepted Rosenbrock steps summed over points
+  std::int64_t kinetics_rejected = 0;  ///< rejected Rosenbrock steps summed over points
 };
 
 /// The initial (resting) state of every cell.

@@ -1,5 +1,5 @@
 // Advances the local kinetics of one point over an interval with an adaptive, L-stable
-// Rosenbrock method (Boost.Odeint's rosenbrock4, RODAS4 tableau, analytic Jacobian).
+// Rosenbrock method (RODAS4 with Odeint's step-size controller, rodas4.hpp; analytic Jacobian).
 #pragma once
 
 #include <memory>
@@ -11,6 +11,19 @@ namespace citsim {
 struct KineticsTolerance {
   double rtol = 1e-4;
   double atol = 1e-7;
+};
+
+/// What a point's integration remembers from one interval to the next [day].
+struct KineticsStepHistory {
+  double next = 0.0;   ///< the step proposed after the last accepted one
+  double first = 0.0;  ///< the step proposed after the first accepted one of the last interval
+                       ///< (0: none yet)
+};
+
+/// Step attempts of one advance.
+struct KineticsWork {
+  int accepted = 0;
+  int rejected = 0;
 };
 
 /// Holds the stepper's scratch (one per thread); the model stays a pure function.
@@ -26,6 +39,12 @@ class KineticsStepper {
   /// count). Returns the number of accepted steps. Throws NumericalError if the step collapses.
   int advance(SpeciesVector& u, const SiteRates& site, const Parameters& p, double t0, double t1,
               double& dt);
+
+  /// The same, starting from `min(history.next, history.first)`: in a split column every
+  /// interval begins with the transient that transport left behind (fast species off their
+  /// balance), which the step that suited the end of the previous interval overshoots.
+  KineticsWork advance(SpeciesVector& u, const SiteRates& site, const Parameters& p, double t0, double t1,
+              KineticsStepHistory& history);
 
  private:
   struct Impl;
