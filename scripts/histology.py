@@ -39,7 +39,7 @@ def section(f, name, k, y_index):
 def trichrome(collagen, cells, rng):
     """RGB image (z, x) from collagen [mg/cm^3] and summed cells (relative) over (x, z)."""
     c = np.clip(collagen.T / 230.0, 0.0, 1.3) / 1.3          # blue weight
-    r = 1.0 - np.exp(-np.clip(cells.T, 0.0, None) / 4.0)     # red weight
+    r = 1.0 - np.exp(-np.clip(cells.T, 0.0, None) / 10.0)    # red weight: resting dermis ~0.1
     blue = np.clip(c * (1.0 - 0.7 * r), 0.0, 1.0)
     red = np.clip(0.9 * r, 0.0, 1.0)
     rest = np.clip(1.0 - blue - red, 0.0, 1.0)

@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "citsim/errors.hpp"
 #include "citsim/numerics/field_simulation.hpp"
@@ -138,5 +139,73 @@ TEST_CASE("field simulation: a lateral cell size too coarse for the width is a c
     CHECK(std::string(e.what()) ==
           "run.toml: key 'numerics.dx' = 0.1: x width 0.2 mm with lateral cell size 0.1 mm gives 2 cells; "
           "at least 3 are needed (lower dx or raise width_2d/width_3d)");
+  }
+}
+
+namespace {
+
+/// Dermal collagen (C3 + C1 + Cx) mean of a state over `columns` columns of the depth grid.
+double dermal_collagen(const ColumnState& u, const Grid& depth, std::size_t columns, double z_dermis) {
+  const std::vector<double> w = interval_weights(depth, 0.0, z_dermis);
+  double c = 0.0;
+  for (std::size_t k = 0; k < columns; ++k)
+    for (std::size_t i = 0; i < depth.size(); ++i) {
+      const auto& x = u[k * depth.size() + i];
+      c += w[i] * (x[C3] + x[C1] + x[Cx]);
+    }
+  return c / static_cast<double>(columns);
+}
+
+/// A 1D column driven by the lateral mean of a field's realised injury (the mean-field picture
+/// of the same channels, so the comparison is free of the Poisson sampling of the channels).
+ColumnModel mean_field_column(const FieldModel& fm, const ColumnModel& column) {
+  ColumnModel m = column;
+  const std::size_t nz = fm.field.nz(), cols = fm.field.columns();
+  for (std::size_t k = 0; k < m.sessions.size(); ++k)
+    for (std::size_t i = 0; i < nz; ++i) {
+      InjuryFractions f{0.0, 0.0};
+      for (std::size_t c = 0; c < cols; ++c) {
+        f.channel += fm.cells.sessions[k].cells[c * nz + i].channel / static_cast<double>(cols);
+        f.injured += fm.cells.sessions[k].cells[c * nz + i].injured / static_cast<double>(cols);
+      }
+      m.sessions[k].cells[i] = f;
+    }
+  return m;
+}
+
+}  // namespace
+
+// The requirement of MODEL.md §4 for the mean field, stated as a test that does not hold yet (so
+// it is hidden: `citsim_tests "[agreement]"`; CITSIM_AGREE_LEVEL=3d and CITSIM_AGREE_DAYS=N vary
+// it). The 1D column driven by the lateral mean of the very same channels overestimates the
+// collagen induction several-fold at both ends of D_T (docs/model.md, "When 1D is enough"): the
+// injury's local responses saturate, so the closure must be more than a mean of fractions.
+TEST_CASE("field simulation: at the default density 2D collagen induction tracks 1D at both ends of D_T",
+          "[.][field][agreement]") {
+  const char* env_level = std::getenv("CITSIM_AGREE_LEVEL");
+  const ModelLevel lev = env_level && std::string(env_level) == "3d" ? ModelLevel::ThreeD : ModelLevel::TwoD;
+  const double horizon = std::getenv("CITSIM_AGREE_DAYS") ? std::atof(std::getenv("CITSIM_AGREE_DAYS")) : 42.0;
+  for (double D_T : {0.002, 2.4}) {
+    RunConfig cfg = config(lev, horizon);
+    cfg.parameters.D_T = D_T;
+    cfg.seed = 3;
+    cfg.numerics.dx = 0.05;
+    const FieldModel fm = build_field_model(cfg);
+    RunConfig cfg1 = cfg;
+    cfg1.level = ModelLevel::OneD;
+    const ColumnModel column = mean_field_column(fm, build_column_model(cfg1));
+    const std::vector<double> times = record_times(cfg);
+    LastState two, one;
+    ColumnState u2 = resting_column(fm.cells), u1 = resting_column(column);
+    const double z_d = cfg.parameters.z_reticular;
+    const double c0 = dermal_collagen(u1, column.grid, 1, z_d);
+    simulate_field(fm, cfg.numerics, 0.0, times, u2, two);
+    simulate_column(column, cfg.numerics, 0.0, times, u1, one);
+    const double ind2 = dermal_collagen(two.last, column.grid, fm.field.columns(), z_d) / c0 - 1.0;
+    const double ind1 = dermal_collagen(one.last, column.grid, 1, z_d) / c0 - 1.0;
+    INFO("D_T = " << D_T << ": collagen induction " << to_string(lev) << " " << 100 * ind2 << " %, 1D "
+                   << 100 * ind1 << " %");
+    CHECK(ind1 > 0.0);
+    CHECK(std::abs(ind2 - ind1) <= 0.10 * std::abs(ind1));
   }
 }
