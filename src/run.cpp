@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "citsim/errors.hpp"
+#include "citsim/model/channel_pattern.hpp"
 #include "citsim/model/injury.hpp"
 #include "citsim/readouts/cutometer.hpp"
 #include "citsim/readouts/layer_means.hpp"
@@ -37,6 +39,17 @@ void add_multiples(std::vector<double>& t, double start, double step, double end
 }
 
 bool is_zero_d(const RunConfig& c) { return c.level == ModelLevel::ZeroD; }
+bool is_field(const RunConfig& c) { return c.level == ModelLevel::TwoD || c.level == ModelLevel::ThreeD; }
+
+/// Depth weights spread over `columns` identical columns (FieldGrid order: depth fastest).
+std::vector<double> spread(const std::vector<double>& w, std::size_t columns) {
+  if (columns == 1) return w;
+  std::vector<double> out;
+  out.reserve(w.size() * columns);
+  for (std::size_t c = 0; c < columns; ++c)
+    for (double x : w) out.push_back(x / static_cast<double>(columns));
+  return out;
+}
 
 /// Sessions that differ only in their time make the same channels (ChannelInjury does not read
 /// the time), so a course of identical sessions evaluates the injured fractions once: each cell
@@ -47,17 +60,20 @@ bool same_needle(const Session& a, const Session& b) {
          a.tip_length == b.tip_length && a.sharpness == b.sharpness && a.sterility == b.sterility;
 }
 
-/// Records layer means and readouts at every record time; profiles at profile times.
+/// Records layer means and readouts at every record time; profiles at profile times. In 2D/3D
+/// the state holds `columns` depth columns: means run over all of them, profiles are lateral
+/// means and the whole field is kept at profile times.
 class Recorder final : public ColumnObserver {
  public:
   Recorder(const ColumnModel& model, const RunConfig& config, std::vector<double> profile_t,
-           const ProgressFn& progress)
-      : m_(model), cfg_(config), profile_t_(std::move(profile_t)), progress_(progress) {
+           const ProgressFn& progress, std::size_t columns = 1)
+      : m_(model), cfg_(config), profile_t_(std::move(profile_t)), columns_(columns), progress_(progress) {
     const bool zd = is_zero_d(config);
     layers_ = reported_layers(m_.grid, m_.params, zd);
-    cut_w_ = cutometer_weights(m_.grid, m_.params, zd);
+    for (LayerWeights& l : layers_) l.w = spread(l.w, columns_);
+    cut_w_ = spread(cutometer_weights(m_.grid, m_.params, zd), columns_);
     top_w_ = zd ? std::vector<double>{1.0}
-                : interval_weights(m_.grid, 0.0, m_.params.erythema_depth);
+                : spread(interval_weights(m_.grid, 0.0, m_.params.erythema_depth), columns_);
     dermis_w_ = layers_.back().w;
     for (const Site& s : m_.sites) v_.push_back(s.v);
     rest_ = resting_column(m_);
@@ -91,8 +107,17 @@ class Recorder final : public ColumnObserver {
     }
     if (next_profile_ < profile_t_.size() && std::abs(profile_t_[next_profile_] - t) <= kTimeEps * std::max(1.0, t)) {
       result.profile_time.push_back(t);
-      for (int s = 0; s < kSpeciesCount; ++s)
-        for (const auto& x : u) result.profiles[static_cast<std::size_t>(s)].push_back(x[s]);
+      const std::size_t nz = m_.grid.size();
+      for (int s = 0; s < kSpeciesCount; ++s) {
+        auto& profile = result.profiles[static_cast<std::size_t>(s)];
+        for (std::size_t i = 0; i < nz; ++i) {
+          double sum = 0.0;
+          for (std::size_t c = 0; c < columns_; ++c) sum += u[c * nz + i][s];
+          profile.push_back(sum / static_cast<double>(columns_));
+        }
+        if (columns_ > 1)
+          for (const auto& x : u) result.fields[static_cast<std::size_t>(s)].push_back(x[s]);
+      }
       ++next_profile_;
     }
   }
@@ -103,7 +128,9 @@ class Recorder final : public ColumnObserver {
       capture_before(u);
     }
     const auto& cells = m_.sessions[k].cells;
-    for (std::size_t i = 0; i < cells.size(); ++i) phi_max_[i] = std::max(phi_max_[i], cells[i].injured);
+    // 0D/1D: the dermis weighted by the largest injured fraction; 2D/3D: the channel cores.
+    for (std::size_t i = 0; i < cells.size(); ++i)
+      phi_max_[i] = std::max(phi_max_[i], columns_ > 1 ? cells[i].channel : cells[i].injured);
     any_session_ = true;
   }
 
@@ -161,6 +188,7 @@ class Recorder final : public ColumnObserver {
   std::vector<LayerWeights> layers_;
   std::vector<double> cut_w_, top_w_, dermis_w_, v_, phi_max_;
   std::vector<double> profile_t_;
+  std::size_t columns_ = 1;
   std::size_t next_profile_ = 0;
   ColumnState rest_;
   MatrixStiffness reference_{};
@@ -249,6 +277,57 @@ ColumnModel build_column_model(const RunConfig& cfg) {
   return m;
 }
 
+FieldModel build_field_model(const RunConfig& cfg) {
+  FieldModel fm;
+  ColumnModel& m = fm.cells;
+  const Parameters& base = cfg.parameters;
+  m.params = patient_parameters(base, cfg.patient);
+  m.patient = cfg.patient;
+  m.aging_drift = cfg.aging_drift;
+  const bool three_d = cfg.level == ModelLevel::ThreeD;
+  m.level_name = three_d ? "3d" : "2d";
+  const double width = three_d ? base.width_3d : base.width_2d;
+  try {
+    fm.field = make_field_grid(width, three_d ? width : 0.0, cfg.numerics.dx, base.z_bottom, cfg.numerics.dz);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(cfg.source_path, 0, "numerics.dx", fmt::format("{:g}", cfg.numerics.dx),
+                      fmt::format("{} (lower dx or raise width_2d/width_3d)", e.what()));
+  }
+  const FieldGrid& g = fm.field;
+  m.grid = g.depth;
+  const double v_mean = vascular_dermis_mean(base);
+  std::vector<Site> column;
+  for (double z : g.depth.centre) {
+    Site s;
+    s.z = z;
+    s.rest = resting_composition(z, base, cfg.patient.age, cfg.patient.laxity_cause);
+    s.v = raw_vascular_density(z, base) / v_mean;
+    s.uv = uv_exposure(z, base);
+    column.push_back(s);
+  }
+  // Striae: a band of dermis across the middle of the domain, along y in 3D (MODEL.md §1).
+  const double mid = 0.5 * g.width_x();
+  for (std::size_t iy = 0; iy < g.ny; ++iy)
+    for (std::size_t ix = 0; ix < g.nx; ++ix) {
+      const bool striae = std::abs(g.x_centre(ix) - mid) < 0.5 * base.striae_width;
+      for (Site s : column) {
+        if (striae && s.z < base.z_reticular) {
+          s.rest.C_tot *= base.striae_collagen;
+          s.rest.E *= base.striae_elastin;
+        }
+        m.sites.push_back(s);
+      }
+    }
+  for (std::size_t k = 0; k < cfg.protocol.sessions.size(); ++k) {
+    const Session& session = cfg.protocol.sessions[k];
+    const ChannelInjury inj(session, m.params);
+    ChannelPattern pattern = draw_channels(inj, g, cfg.seed, k);
+    m.sessions.push_back({session, field_fractions(inj, pattern, g)});
+    fm.channels.push_back(std::move(pattern));
+  }
+  return fm;
+}
+
 std::vector<double> profile_times(const RunConfig& c) {
   std::vector<double> t;
   const double end = c.protocol.end_days;
@@ -271,13 +350,23 @@ std::vector<double> record_times(const RunConfig& c) {
 
 RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress) {
   const auto started = std::chrono::steady_clock::now();
-  const ColumnModel model = build_column_model(cfg);
+  const bool field = is_field(cfg);
+  const FieldModel field_model = field ? build_field_model(cfg) : FieldModel{};
+  const ColumnModel model = field ? field_model.cells : build_column_model(cfg);
   const std::vector<double> times = record_times(cfg);
-  Recorder rec(model, cfg, profile_times(cfg), progress);
+  Recorder rec(model, cfg, profile_times(cfg), progress, field ? field_model.field.columns() : 1);
   ColumnState state = resting_column(model);
-  const SimulationStats stats = simulate_column(model, cfg.numerics, 0.0, times, state, rec);
+  const SimulationStats stats = field ? simulate_field(field_model, cfg.numerics, 0.0, times, state, rec)
+                                      : simulate_column(model, cfg.numerics, 0.0, times, state, rec);
 
   RunResult r = std::move(rec.result);
+  if (field) {
+    const FieldGrid& g = field_model.field;
+    for (std::size_t ix = 0; ix < g.nx; ++ix) r.x.push_back(g.x_centre(ix));
+    if (g.ny > 1)
+      for (std::size_t iy = 0; iy < g.ny; ++iy) r.y.push_back(g.y_centre(iy));
+    r.channels = field_model.channels;
+  }
   r.level = cfg.level;
   r.stats = stats;
   r.base = cfg.parameters;
@@ -352,7 +441,9 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress) {
 
   // Resting tissue over depth, as the model derived it.
   std::vector<double> v, Fr, Cr, q3, Er, uv, pC, pE, kt3, Sr;
-  for (const Site& s : model.sites) {
+  // In 2D/3D the first column (x = dx/2, outside a centred striae band) stands for all.
+  for (std::size_t i = 0; i < model.grid.size(); ++i) {
+    const Site& s = model.sites[i];
     const DerivedRest d = derive_rest(s.rest, model.params);
     v.push_back(s.v);
     Fr.push_back(s.rest.F_rest);

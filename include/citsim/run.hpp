@@ -9,6 +9,7 @@
 
 #include "citsim/io/config.hpp"
 #include "citsim/numerics/column_simulation.hpp"
+#include "citsim/numerics/field_simulation.hpp"
 
 namespace citsim {
 
@@ -45,6 +46,12 @@ struct RunResult {
   std::vector<double> profile_time;
   std::array<std::vector<double>, kSpeciesCount> profiles;  ///< (profile_time × z), row-major
   std::vector<SessionRecord> sessions;
+  /// 2D/3D only: lateral cell centres [mm] (`y` empty in 2D), the whole field of every species
+  /// at each profile time (profile_time × cells in FieldGrid order: y, x, then z fastest), and
+  /// each session's channel centres. `profiles` then holds the lateral means.
+  std::vector<double> x, y;
+  std::array<std::vector<double>, kSpeciesCount> fields;
+  std::vector<ChannelPattern> channels;
   std::vector<Series> tissue;  ///< resting profiles over z: v, F_rest, C_rest, q3, E_rest, p_C ...
   Parameters base;             ///< the parameters as configured
   Parameters effective;        ///< with patient modifiers and the start age applied
@@ -62,6 +69,9 @@ struct RunResult {
 
 /// The column model (0D or 1D) a config describes.
 ColumnModel build_column_model(const RunConfig& config);
+
+/// The 2D or 3D model a config describes: its channels drawn from the config's seed.
+FieldModel build_field_model(const RunConfig& config);
 
 /// Sorted record times: every output.dt, every dense_dt for dense_days after each session,
 /// every profile_dt, the sessions and the end. Computed by multiplication, never accumulated.

@@ -31,7 +31,15 @@
 
 namespace citsim {
 
-std::string to_string(ModelLevel l) { return l == ModelLevel::ZeroD ? "0d" : "1d"; }
+std::string to_string(ModelLevel l) {
+  switch (l) {
+    case ModelLevel::ZeroD: return "0d";
+    case ModelLevel::OneD: return "1d";
+    case ModelLevel::TwoD: return "2d";
+    case ModelLevel::ThreeD: return "3d";
+  }
+  return "?";
+}
 
 namespace {
 
@@ -139,8 +147,8 @@ constexpr std::array<std::string_view, 9> kSessionKeys = {
 constexpr std::array<std::string_view, 5> kSeriesKeys = {"count", "interval_days", "first_day",
                                                          "needle", "needles"};
 constexpr std::array<std::string_view, 3> kModelKeys = {"level", "aging_drift", "parameters"};
-constexpr std::array<std::string_view, 7> kNumericsKeys = {"dz",     "rtol",   "atol",  "dt_rel",
-                                                           "dt_lag", "dt_min", "dt_max"};
+constexpr std::array<std::string_view, 8> kNumericsKeys = {"dz",     "dx",     "rtol",  "atol",
+                                                           "dt_rel", "dt_lag", "dt_min", "dt_max"};
 constexpr std::array<std::string_view, 5> kOutputKeys = {"path", "dt", "dense_dt", "dense_days",
                                                          "profile_dt"};
 
@@ -152,8 +160,8 @@ constexpr std::array<std::pair<std::string_view, LaxityCause>, 3> kLaxityCauses 
     {{"aging", LaxityCause::Aging},
      {"postpartum", LaxityCause::Postpartum},
      {"weight_loss", LaxityCause::WeightLoss}}};
-constexpr std::array<std::pair<std::string_view, ModelLevel>, 2> kLevels = {
-    {{"0d", ModelLevel::ZeroD}, {"1d", ModelLevel::OneD}}};
+constexpr std::array<std::pair<std::string_view, ModelLevel>, 4> kLevels = {
+    {{"0d", ModelLevel::ZeroD}, {"1d", ModelLevel::OneD}, {"2d", ModelLevel::TwoD}, {"3d", ModelLevel::ThreeD}}};
 
 std::string_view nearest(std::string_view key, std::span<const std::string_view> candidates) {
   std::string_view best;
@@ -746,6 +754,8 @@ NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
     const std::string key = join_key("numerics", k.str());
     if (k == "dz")
       nc.dz = rd.number(n, key, open_closed(0, 0.5), "mm");
+    else if (k == "dx")
+      nc.dx = rd.number(n, key, open_closed(0, 0.5), "mm");
     else if (k == "rtol")
       nc.rtol = rd.number(n, key, open_closed(0, 0.1), "");
     else if (k == "atol")

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "citsim/io/xdmf.hpp"
 #include "citsim/version.hpp"
 
 namespace citsim {
@@ -36,6 +37,20 @@ Dataset numbers(std::string path, std::vector<std::string> dims, std::vector<dou
   d.units = std::move(units);
   d.long_name = std::move(long_name);
   return d;
+}
+
+/// A field from the simulation's cell order (y, x, z fastest) to the file's (x, y, z fastest),
+/// per profile time.
+std::vector<double> field_in_file_order(const RunResult& r, const std::vector<double>& field) {
+  if (r.y.empty()) return field;  // 2D: already (x, z)
+  const std::size_t nx = r.x.size(), ny = r.y.size(), nz = r.z.size(), block = nx * ny * nz;
+  std::vector<double> out(field.size());
+  for (std::size_t t = 0; t < r.profile_time.size(); ++t)
+    for (std::size_t iy = 0; iy < ny; ++iy)
+      for (std::size_t ix = 0; ix < nx; ++ix)
+        for (std::size_t iz = 0; iz < nz; ++iz)
+          out[t * block + (ix * ny + iy) * nz + iz] = field[t * block + (iy * nx + ix) * nz + iz];
+  return out;
 }
 
 }  // namespace
@@ -81,6 +96,37 @@ FileContents run_file_contents(const RunResult& r, const RunConfig& cfg) {
 
   for (const Series& s : r.tissue)
     f.datasets.push_back(numbers("/tissue/" + s.name, {"/z"}, s.values, s.units, s.long_name));
+
+  // 2D/3D: whole fields at the profile times, and the channel centres of every session.
+  if (!r.x.empty()) {
+    const bool three_d = !r.y.empty();
+    f.dimensions.push_back({"/x", r.x, "mm", "lateral position (cell centres), periodic"});
+    if (three_d) f.dimensions.push_back({"/y", r.y, "mm", "second lateral position (cell centres), periodic"});
+    const std::vector<std::string> dims = three_d ? std::vector<std::string>{"/profile_time", "/x", "/y", "/z"}
+                                                  : std::vector<std::string>{"/profile_time", "/x", "/z"};
+    for (int s = 0; s < kSpeciesCount; ++s) {
+      const SpeciesInfo& info = kSpeciesInfo[static_cast<std::size_t>(s)];
+      Dataset d = numbers(fmt::format("/fields/{}", info.name), dims,
+                          field_in_file_order(r, r.fields[static_cast<std::size_t>(s)]),
+                          std::string(info.units), std::string(info.long_name));
+      d.compress = true;
+      f.datasets.push_back(std::move(d));
+    }
+    std::vector<double> cx, cy, cs;
+    for (std::size_t k = 0; k < r.channels.size(); ++k)
+      for (std::size_t c = 0; c < r.channels[k].size(); ++c) {
+        cx.push_back(r.channels[k].x[c]);
+        if (three_d) cy.push_back(r.channels[k].y[c]);
+        cs.push_back(static_cast<double>(k + 1));
+      }
+    std::vector<double> index(cx.size());
+    for (std::size_t i = 0; i < index.size(); ++i) index[i] = static_cast<double>(i + 1);
+    f.dimensions.push_back({"/channels/channel", index, "1", "channel number over all sessions"});
+    const std::vector<std::string> dim{"/channels/channel"};
+    f.datasets.push_back(numbers("/channels/session", dim, cs, "1", "session (1-based) that made the channel"));
+    f.datasets.push_back(numbers("/channels/x", dim, cx, "mm", "channel centre x"));
+    if (three_d) f.datasets.push_back(numbers("/channels/y", dim, cy, "mm", "channel centre y"));
+  }
 
   // Sessions: one row each.
   {
@@ -187,6 +233,7 @@ FileContents run_file_contents(const RunResult& r, const RunConfig& cfg) {
 
 void write_run(const std::string& path, const RunResult& result, const RunConfig& config) {
   write_hdf5(path, run_file_contents(result, config));
+  if (!result.x.empty()) write_xdmf(path, result);
 }
 
 }  // namespace citsim

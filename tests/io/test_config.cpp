@@ -364,7 +364,7 @@ TEST_CASE("config: a bad enum string lists the choices", "[config]") {
                  "must be one of \"aging\", \"postpartum\", \"weight_loss\""));
   CHECK(contains(error_of(kOneSession + "sterility = \"clean\"\n"),
                  "must be one of \"sterile\", \"non_sterile\""));
-  CHECK(contains(error_of("[model]\nlevel = \"2d\"\n"), "must be one of \"0d\", \"1d\""));
+  CHECK(contains(error_of("[model]\nlevel = \"4d\"\n"), "must be one of \"0d\", \"1d\", \"2d\", \"3d\""));
 }
 
 TEST_CASE("config: contraindications are refused unless allowed", "[config]") {
@@ -473,8 +473,8 @@ TEST_CASE("config: override errors name --set", "[config]") {
   CHECK(contains(error_of("[patient]\nage = 40\n", {"patient.age.x=1"}),
                  "--set: key 'patient.age.x' = 1: cannot set inside 'patient.age'"));
   CHECK(contains(error_of("", {"protocol.session[0].time=1"}), "--set: key 'protocol.session[0]"));
-  CHECK(contains(error_of("", {"model.level=3d"}),
-                 "--set: key 'model.level' = \"3d\": must be one of"));
+  CHECK(contains(error_of("", {"model.level=5d"}),
+                 "--set: key 'model.level' = \"5d\": must be one of"));
   CHECK(contains(error_of("[protocol.series.needle]\ndevice = \"roller\"\ndensity = 250\n",
                           {"protocol.series.needle.passes=15"}),
                  "--set: key 'protocol.series.needle.passes' = 15: give a roller either passes or "

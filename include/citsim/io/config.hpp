@@ -12,12 +12,13 @@
 
 namespace citsim {
 
-enum class ModelLevel { ZeroD, OneD };
+enum class ModelLevel { ZeroD, OneD, TwoD, ThreeD };
 std::string to_string(ModelLevel l);
 
 /// Time stepping and grid (`[numerics]`): the step control of the driver plus the grid.
 struct NumericsConfig : StepControl {
   double dz = 0.025;  ///< depth cell size [mm]
+  double dx = 0.02;   ///< lateral cell size in 2D and 3D [mm]
 };
 
 /// What is recorded and where (`[output]`).

@@ -22,6 +22,8 @@ struct Parameters {
   double E_papillary, E_reticular, E_hypodermis;
   double F_rest_papillary, F_rest_reticular, F_rest_hypodermis;
   double v_base, v_subpapillary, z_subpapillary, v_deep, z_deep, plexus_width, v_hypodermis;
+  // --- spatial levels (MODEL.md §1, §4) ---
+  double width_2d, width_3d, striae_width, striae_collagen, striae_elastin;
   // --- age and laxity (MODEL.md §1) ---
   double age_ref, age_C_slope, age_E_slope, age_sigma_slope, age_C_floor, age_E_floor,
       age_sigma_floor;
