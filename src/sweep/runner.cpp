@@ -163,7 +163,8 @@ class Cursor {
     const auto n = get<std::uint64_t>();
     need(n * sizeof(double));
     std::vector<double> v(n);
-    std::memcpy(v.data(), b_.data() + pos_, n * sizeof(double));
+    if (n > 0)  // an empty vector's data() may be null, which memcpy must not get
+      std::memcpy(v.data(), b_.data() + pos_, n * sizeof(double));
     pos_ += n * sizeof(double);
     return v;
   }
