@@ -10,17 +10,9 @@ namespace citsim {
 
 FieldTransport::FieldTransport(const FieldGrid& grid, const Parameters& p, std::vector<double> F_rest)
     : grid_(grid), params_(p), F_rest_(std::move(F_rest)) {
-  D_[Cp] = p.D_Cp;
-  D_[Ca] = p.D_Ca;
-  D_[T] = p.D_T;
-  D_[B] = p.D_B;
-  D_[N] = p.D_N;
-  D_[M1] = p.D_M1;
-  D_[M2] = p.D_M2;
-  D_[F] = p.D_F;
-  D_[Mf] = p.D_Mf;
-  chi_[F] = p.chi_F;
-  chi_[Mf] = p.chi_Mf;
+  const Mobility m = mobility(p);
+  D_ = m.D;
+  chi_ = m.chi;
 }
 
 void FieldTransport::step(FieldState& u, double dt) {

@@ -7,19 +7,27 @@
 
 namespace citsim {
 
+Mobility mobility(const Parameters& p) {
+  Mobility m;
+  m.D[Cp] = p.D_Cp;
+  m.D[Ca] = p.D_Ca;
+  m.D[T] = p.D_T;
+  m.D[B] = p.D_B;
+  m.D[N] = p.D_N;
+  m.D[M1] = p.D_M1;
+  m.D[M2] = p.D_M2;
+  m.D[F] = p.D_F;
+  m.D[Mf] = p.D_Mf;
+  m.chi[F] = p.chi_F;
+  m.chi[Mf] = p.chi_Mf;
+  return m;
+}
+
 ColumnTransport::ColumnTransport(const Grid& grid, const Parameters& p, std::vector<double> F_rest)
     : grid_(grid), F_rest_(std::move(F_rest)) {
-  D_[Cp] = p.D_Cp;
-  D_[Ca] = p.D_Ca;
-  D_[T] = p.D_T;
-  D_[B] = p.D_B;
-  D_[N] = p.D_N;
-  D_[M1] = p.D_M1;
-  D_[M2] = p.D_M2;
-  D_[F] = p.D_F;
-  D_[Mf] = p.D_Mf;
-  chi_[F] = p.chi_F;
-  chi_[Mf] = p.chi_Mf;
+  const Mobility m = mobility(p);
+  D_ = m.D;
+  chi_ = m.chi;
   const std::size_t n = grid_.size();
   for (auto* v : {&lower_, &diag_, &upper_, &rhs_, &scratch_}) v->assign(n, 0.0);
   velocity_.assign(n > 0 ? n - 1 : 0, 0.0);

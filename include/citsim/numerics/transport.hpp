@@ -16,6 +16,13 @@ namespace citsim {
 
 using ColumnState = std::vector<SpeciesVector>;
 
+/// Each species' diffusivity and chemotactic sensitivity (MODEL.md §4); 0 for the immobile ones.
+struct Mobility {
+  std::array<double, kSpeciesCount> D{};
+  std::array<double, kSpeciesCount> chi{};
+};
+Mobility mobility(const Parameters& p);
+
 class ColumnTransport {
  public:
   /// `F_rest` holds each cell's resting fibroblast density.
