@@ -22,17 +22,11 @@ import h5py
 import numpy as np
 from PIL import Image
 
-passed = failed = 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tally import Tally  # noqa: E402
 
-
-def check(condition, what, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"ok    {what}")
-    else:
-        failed += 1
-        print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""))
+TALLY = Tally()
+check = TALLY.check
 
 
 def stops(fn, *args):
@@ -92,8 +86,7 @@ def main():
                            capture_output=True, text=True)
         check(r.returncode == 0, f"citsim run {os.path.basename(path)}", r.stderr)
         if r.returncode != 0:
-            print(f"{passed} passed, {failed} failed")
-            return 1
+            return TALLY.summary()
     run, run0 = cp.load_run(one_d), cp.load_run(zero_d)
 
     # 1. Every figure: PNG (not blank) and SVG.
@@ -179,8 +172,7 @@ def main():
     check(r.returncode != 0 and bad in r.stderr and "not a citsim run" in r.stderr,
           "CLI: a file that is not a run is refused by name", r.stderr.strip())
 
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return TALLY.summary()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tally import Tally  # noqa: E402
+
 
 class Run:
     """The parts of a run file the checks read."""
@@ -77,16 +80,8 @@ def main():
     out = tmp.name if tmp else sys.argv[3]
     os.makedirs(out, exist_ok=True)
 
-    passed = failed = 0
-
-    def check(condition, what, detail=""):
-        nonlocal passed, failed
-        if condition:
-            passed += 1
-            print(f"ok    {what}")
-        else:
-            failed += 1
-            print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""))
+    tally = Tally()
+    check = tally.check
 
     # 1. Every preset runs, and every readout stays finite.
     runs = {}
@@ -115,8 +110,7 @@ def main():
     missing = [n for n in needed if n not in runs]
     check(not missing, "all named presets ran", f"missing: {missing}")
     if missing:
-        print(f"{passed} passed, {failed} failed")
-        return 1
+        return tally.summary()
 
     pen, roller = runs["pen_2mm"], runs["home_roller_0.5mm"]
 
@@ -173,8 +167,7 @@ def main():
     check(all(a < b for a, b in zip(peaks, peaks[1:])), "single session: N < M1 < M2 < F peaks in order",
           f"peak days {peaks}")
 
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return tally.summary()
 
 
 if __name__ == "__main__":

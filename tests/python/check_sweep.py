@@ -26,6 +26,9 @@ import h5py
 import numpy as np
 import xarray as xr
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tally import Tally  # noqa: E402
+
 CITSIM, SRC, WITH_MPI = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3] == "ON"
 SPEC = os.path.join(SRC, "configs", "sweeps", "needle_density.toml")
 FAST = ["--set", "model.level=0d"]
@@ -33,18 +36,8 @@ COMPARED = ["/sweep/params", "/sweep/outcomes", "/sweep/status", "/sweep/run",
             "/sweep/series/firmness_gain", "/sweep/series/collagen_induction",
             "/sweep/series/elastin_change"]
 
-passed = failed = 0
-
-
-def check(condition, what, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"ok    {what}")
-    else:
-        failed += 1
-        print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""))
-    return condition
+TALLY = Tally()
+check = TALLY.check
 
 
 def citsim(*args, env=None, expect=0, cmd=None):
@@ -83,8 +76,7 @@ def main():
         run_checks(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return TALLY.summary()
 
 
 def run_checks(tmp):

@@ -26,6 +26,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from tally import Tally  # noqa: E402
+
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
@@ -36,17 +39,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 PLOTS_1D = ["plot-firmness", "plot-matrix", "plot-cutometer", "plot-wave", "plot-profile"]
 
-passed = failed = 0
-
-
-def check(condition, what, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"ok    {what}")
-    else:
-        failed += 1
-        print(f"FAIL  {what}" + (f"\n      {detail}" if detail else ""))
+TALLY = Tally()
+check = TALLY.check
 
 
 def browser(profile_dir):
@@ -224,8 +218,7 @@ def main():
                       r.stderr.strip())
             check_page(one, "one run", PLOTS_1D, args.screenshots)
             check_page(many, "three runs overlaid", PLOTS_1D)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return TALLY.summary()
 
 
 if __name__ == "__main__":
