@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every 0D/1D preset in configs/presets/ into results/presets/NAME.h5 (a few seconds each).
-# The 2D and 3D presets (cross-section, patch-3d) take a minute and a quarter of an hour: run them
+# The 2D and 3D presets (cross-section, stretch-marks, patch-3d) take a minute and a quarter of an hour: run them
 # by hand, e.g. citsim run configs/presets/cross-section.toml.
 #   scripts/figures/run_presets.sh [CITSIM]     default CITSIM: build/release/citsim
 set -euo pipefail
