@@ -50,8 +50,12 @@
 #include "citsim/model/kinetics.hpp"
 #include "citsim/model/parameters.hpp"
 #include "citsim/model/tissue.hpp"
+#include "measure.hpp"
 
 using namespace citsim;
+using citsim::bench::json_list;
+using citsim::bench::process_cpu_seconds;
+using citsim::bench::vm_hwm_kib;
 
 namespace {
 
@@ -444,13 +448,6 @@ void add_stats(void* mem, Stats& s) {
   check_cv(CVodeGetNumErrTestFails(mem, &x), "CVodeGetNumErrTestFails"); s.err_fails += x;
 }
 
-/// CPU time of this process [s].
-double process_cpu_seconds() {
-  timespec ts{};
-  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return -1.0;
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 Outcome solve(const Problem& pr, bool analytic, double rtol, double atol, bool keep_states) {
   Outcome out;
   const auto started = std::chrono::steady_clock::now();
@@ -568,23 +565,6 @@ void write_npy(const std::string& path, const std::vector<double>& data, const s
   o.write(header.data(), static_cast<std::streamsize>(header.size()));
   o.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(double)));
   if (!o) fail("cannot write " + path);
-}
-
-long vm_hwm_kib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  return -1;
-}
-
-std::string json_list(const std::vector<double>& v) {
-  std::ostringstream o;
-  o.precision(9);
-  o << '[';
-  for (std::size_t i = 0; i < v.size(); ++i) o << (i ? ", " : "") << v[i];
-  o << ']';
-  return o.str();
 }
 
 int usage() {

@@ -33,6 +33,7 @@
 #include "citsim/io/run_output.hpp"
 #include "citsim/model/kinetics.hpp"
 #include "citsim/run.hpp"
+#include "measure.hpp"
 
 #ifdef CITSIM_BENCH_COUNT
 namespace {
@@ -71,30 +72,9 @@ void wrapped_kinetics_rhs_jacobian(const citsim::SpeciesVector& u, const citsim:
 
 namespace {
 
-/// CPU time of this process, all threads [s].
-double process_cpu_seconds() {
-  timespec ts{};
-  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return -1.0;
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-/// Peak resident set size of this process [KiB] (VmHWM in /proc/self/status).
-long vm_hwm_kib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  return -1;
-}
-
-std::string json_list(const std::vector<double>& v) {
-  std::ostringstream o;
-  o.precision(9);
-  o << '[';
-  for (std::size_t i = 0; i < v.size(); ++i) o << (i ? ", " : "") << v[i];
-  o << ']';
-  return o.str();
-}
+using citsim::bench::json_list;
+using citsim::bench::process_cpu_seconds;
+using citsim::bench::vm_hwm_kib;
 
 int usage() {
   std::cerr << "usage: citsim_bench_run CONFIG [--set key=value]... [--threads N] [--reps N] "
