@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Sorts the findings of a fuzzing run: citsim's own, or libhdf5's (tests/fuzz/run.sh).
+
+    triage.py BINARY ARTIFACT...
+
+Replays each artifact and reads the sanitizer report. A finding is libhdf5's own only when the
+first frame that is not the sanitizer or fuzzer runtime is inside libhdf5 and no frame of the
+report's memory description (allocated by, freed by, located in the stack of) is citsim code: a
+buffer citsim sized wrongly and handed to HDF5 is citsim's, a free of a garbage pointer in HDF5's
+own structures is not. UndefinedBehaviorSanitizer reports, uncaught exceptions, broken invariants
+and leaks (libhdf5's are suppressed, tests/fuzz/lsan.supp) are always citsim's.
+Prints one line per artifact; exits 1 if any finding is citsim's.
+"""
+import os
+import re
+import subprocess
+import sys
+
+RUNTIME = re.compile(r" in (__asan|__sanitizer|__interceptor|__lsan|__ubsan|fuzzer::|malloc|calloc|realloc|free"
+                     r"|memcpy|memmove|memset|strlen|operator new|operator delete|raise|abort|__GI_)"
+                     r"|\(/lib/x86_64-linux-gnu/libc\.so|libclang_rt")
+FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ ")
+
+
+def classify(binary, artifact):
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:symbolize=1",
+               LSAN_OPTIONS="suppressions=" + os.path.join(os.path.dirname(__file__), "lsan.supp"))
+    run = subprocess.run([binary, "-timeout=10", "-rss_limit_mb=2048", "-malloc_limit_mb=4200", artifact],
+                         capture_output=True, text=True, env=env, timeout=300)
+    report = run.stdout + run.stderr
+    if run.returncode == 0:
+        return "fixed", "no longer fails"
+    error = next((l for l in report.splitlines() if "ERROR:" in l or "runtime error" in l or "terminate" in l), "")
+    if "runtime error" in report or "terminate called" in report or "LeakSanitizer" in error:
+        return "citsim", error.strip()
+    lines = report.splitlines()
+    start = next((i for i, l in enumerate(lines) if "ERROR:" in l), 0)
+    main, rest, i = [], [], start + 1
+    while i < len(lines) and not FRAME.match(lines[i]):
+        i += 1
+    while i < len(lines) and FRAME.match(lines[i]):
+        main.append(lines[i])
+        i += 1
+    rest = [l for l in lines[i:] if FRAME.match(l) or "frame #" in l]
+    first = next((f for f in main if not RUNTIME.search(f)), "")
+    in_hdf5 = "libhdf5" in first
+    citsim_memory = any("citsim::" in l for l in rest)
+    if in_hdf5 and not citsim_memory:
+        return "libhdf5", error.strip() + " | " + first.strip()[:160]
+    return "citsim", error.strip() + " | " + first.strip()[:160]
+
+
+def main():
+    binary, artifacts = sys.argv[1], sys.argv[2:]
+    ours = 0
+    for a in artifacts:
+        kind, why = classify(binary, a)
+        ours += kind == "citsim"
+        print(f"  {kind:8} {a}: {why}")
+    return 1 if ours else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
