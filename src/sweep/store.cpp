@@ -260,17 +260,23 @@ StoreLayout read_layout(const h5::File& f) {
   l.time.resize(T);
   f.read_rows("/sweep/time", 0, T, l.time.data());
   // readouts: every dataset under /sweep/series, in creation order
-  hid_t g = H5Gopen2(f.id(), "/sweep/series", H5P_DEFAULT);
-  if (g >= 0) {
+  if (const hid_t gid = H5Gopen2(f.id(), "/sweep/series", H5P_DEFAULT); gid >= 0) {
+    const h5::Id g(gid, H5Gclose);  // closed on every path: an open handle keeps the file open
     H5G_info_t info{};
-    H5Gget_info(g, &info);
+    if (H5Gget_info(g.get(), &info) < 0)
+      throw IoError(fmt::format("'{}': cannot list /sweep/series: the file is damaged", f.path()));
     for (hsize_t i = 0; i < info.nlinks; ++i) {
-      char name[256] = {};
-      if (H5Lget_name_by_idx(g, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT) < 0) break;
-      l.readouts.emplace_back(name);
+      const ssize_t length =
+          H5Lget_name_by_idx(g.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+      if (length < 0) break;
+      std::string name(static_cast<std::size_t>(length) + 1, '\0');
+      if (H5Lget_name_by_idx(g.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(), name.size(),
+                             H5P_DEFAULT) < 0)
+        break;
+      name.resize(static_cast<std::size_t>(length));
+      l.readouts.push_back(name);
       l.readout_units.push_back(f.string_attribute(series_path(name), "units"));
     }
-    H5Gclose(g);
   }
   // Every later read takes rows of these by the layout's sizes: they must agree with it.
   const auto rows = static_cast<hsize_t>(l.rows());

@@ -1,6 +1,9 @@
 #include "sweep_reading.hpp"
 
+#include <hdf5.h>
+
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "citsim/errors.hpp"
@@ -26,6 +29,11 @@ void merge_like_cli(const std::string& shard, const std::string& merged) {
   const std::vector<std::int8_t> all = read_status(merged);
   require(static_cast<std::int64_t>(all.size()) == layout.total_runs, "the merged file does not have every run");
   require(sum.ok + sum.failed + sum.pending == layout.total_runs, "the merge summary does not count every run");
+}
+
+void require_nothing_open() {
+  const ssize_t open = H5Fget_obj_count(static_cast<hid_t>(H5F_OBJ_ALL), H5F_OBJ_ALL);
+  require(open == 0, std::to_string(open) + " HDF5 file(s) or object(s) left open");
 }
 
 void check_run_file(const RunFile& run) {

@@ -16,4 +16,9 @@ void merge_like_cli(const std::string& shard, const std::string& merged);
 /// readouts and the session times are there).
 void check_run_file(const RunFile& run);
 
+/// Throws Finding if any HDF5 file or object is still open: a reader that returned or threw must
+/// have closed every handle (a leaked handle also keeps the file open, under H5F_CLOSE_SEMI for
+/// good).
+void require_nothing_open();
+
 }  // namespace citsim::fuzz

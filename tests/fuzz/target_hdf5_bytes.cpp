@@ -16,6 +16,7 @@ int run_file_bytes(const std::uint8_t* data, std::size_t size) {
   const std::string path = scratch_path("bytes-run.h5");
   write_bytes(path, data, size);
   typed_errors_only([&] { check_run_file(read_run_file(path)); });
+  require_nothing_open();
   H5garbage_collect();  // libhdf5 keeps freed blocks on free lists: give them back after each input
   return 0;
 }
@@ -24,6 +25,7 @@ int sweep_file_bytes(const std::uint8_t* data, std::size_t size) {
   const std::string path = scratch_path("bytes-shard.h5");
   write_bytes(path, data, size);
   typed_errors_only([&] { merge_like_cli(path, scratch_path("bytes-merged.h5")); });
+  require_nothing_open();
   H5garbage_collect();  // libhdf5 keeps freed blocks on free lists: give them back after each input
   return 0;
 }

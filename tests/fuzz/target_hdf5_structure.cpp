@@ -126,6 +126,7 @@ int run_file_structure(const std::uint8_t* data, std::size_t size) {
   const std::string path = scratch_path("structure-run.h5");
   write(d, path);
   typed_errors_only([&] { check_run_file(read_run_file(path)); });
+  require_nothing_open();
   H5garbage_collect();  // libhdf5 keeps freed blocks on free lists: give them back after each input
   return 0;
 }
@@ -137,6 +138,7 @@ int sweep_file_structure(const std::uint8_t* data, std::size_t size) {
   const std::string path = scratch_path("structure-shard.h5");
   write(d, path);
   typed_errors_only([&] { merge_like_cli(path, scratch_path("structure-merged.h5")); });
+  require_nothing_open();
   H5garbage_collect();  // libhdf5 keeps freed blocks on free lists: give them back after each input
   return 0;
 }
