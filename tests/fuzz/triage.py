@@ -36,16 +36,27 @@ def classify(binary, artifact):
         return "citsim", error.strip()
     lines = report.splitlines()
     start = next((i for i, l in enumerate(lines) if "ERROR:" in l), 0)
-    main, rest, i = [], [], start + 1
+    main, i = [], start + 1
     while i < len(lines) and not FRAME.match(lines[i]):
         i += 1
     while i < len(lines) and FRAME.match(lines[i]):
         main.append(lines[i])
         i += 1
-    rest = [l for l in lines[i:] if FRAME.match(l) or "frame #" in l]
+    # The memory the report names: whose is it? The first frame below the runtime of the
+    # allocation stack (or the stack frame holding it) tells; citsim's frames further down only
+    # say that citsim called HDF5.
+    citsim_memory = False
+    block = []
+    for line in lines[i:] + [""]:
+        if FRAME.match(line) or "frame #" in line:
+            block.append(line)
+            continue
+        if block:
+            owner = next((f for f in block if not RUNTIME.search(f)), "")
+            citsim_memory = citsim_memory or ("libhdf5" not in owner and owner != "")
+            block = []
     first = next((f for f in main if not RUNTIME.search(f)), "")
     in_hdf5 = "libhdf5" in first
-    citsim_memory = any("citsim::" in l for l in rest)
     if in_hdf5 and not citsim_memory:
         return "libhdf5", error.strip() + " | " + first.strip()[:160]
     return "citsim", error.strip() + " | " + first.strip()[:160]
