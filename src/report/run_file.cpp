@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "citsim/errors.hpp"
+#include "../io/detail/hdf5_handle.hpp"
 
 namespace citsim {
 
@@ -80,10 +81,15 @@ class Reader {
     Handle type(H5Aget_type(a.get()), H5Tclose);
     if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING)
       fail(fmt::format("attribute '{}' on {} is not text", name, where));
+    Handle space(H5Aget_space(a.get()), H5Sclose);
+    if (!space.valid() || H5Sget_simple_extent_npoints(space.get()) != 1)
+      fail(fmt::format("attribute '{}' on {} is not one text", name, where));
     if (H5Tis_variable_str(type.get()) > 0) {
       Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
       char* text = nullptr;
-      if (H5Tset_size(mem.get(), H5T_VARIABLE) < 0 || H5Aread(a.get(), mem.get(), &text) < 0)
+      // the file's character set: HDF5 converts no strings between ASCII and UTF-8 (h5py writes UTF-8)
+      if (H5Tset_size(mem.get(), H5T_VARIABLE) < 0 || H5Tset_cset(mem.get(), H5Tget_cset(type.get())) < 0 ||
+          H5Aread(a.get(), mem.get(), &text) < 0)
         fail(fmt::format("cannot read attribute '{}' on {}", name, where));
       std::string out = text ? text : "";
       H5free_memory(text);
@@ -104,10 +110,19 @@ class Reader {
     Handle space(H5Aget_space(a.get()), H5Sclose);
     const hssize_t n = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
     if (n < 0) fail(fmt::format("cannot read the size of attribute '{}' on {}", name, where));
+    if (const std::string why = hdf5::implausible_size(a.get(), {static_cast<hsize_t>(n)}, sizeof(double)); !why.empty())
+      fail(fmt::format("attribute '{}' on {}: {}", name, where, why));
     std::vector<double> out(static_cast<std::size_t>(n));
     if (n > 0 && H5Aread(a.get(), H5T_NATIVE_DOUBLE, out.data()) < 0)
       fail(fmt::format("attribute '{}' on {} is not a number", name, where));
     return out;
+  }
+
+  /// A numeric attribute that must hold one value.
+  double number(hid_t obj, const std::string& name, const std::string& where) const {
+    const std::vector<double> v = number_attribute(obj, name, where);
+    if (v.size() != 1) fail(fmt::format("attribute '{}' on {} holds {} values, not one number", name, where, v.size()));
+    return v[0];
   }
 
   /// True for a single-value attribute (HDF5 scalar dataspace), false for arrays of any length.
@@ -149,6 +164,8 @@ class Reader {
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
     if (rank > 0 && H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr) < 0)
       fail(fmt::format("cannot read the shape of {}", path));
+    if (const std::string why = hdf5::implausible_size(d.get(), dims, sizeof(double)); !why.empty())
+      fail(fmt::format("{}: {}", path, why));
     std::size_t n = 1;
     for (hsize_t k : dims) n *= static_cast<std::size_t>(k);
     std::vector<double> out(n);
@@ -165,6 +182,8 @@ class Reader {
     Handle space(H5Dget_space(d.get()), H5Sclose);
     const hssize_t n = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
     if (n < 0) fail(fmt::format("cannot read the size of {}", path));
+    if (const std::string why = hdf5::implausible_size(d.get(), {static_cast<hsize_t>(n)}, sizeof(char*)); !why.empty())
+      fail(fmt::format("{}: {}", path, why));
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     if (!mem.valid() || H5Tset_size(mem.get(), H5T_VARIABLE) < 0 || H5Tset_cset(mem.get(), H5T_CSET_UTF8) < 0)
       fail("cannot make a string type");
@@ -253,7 +272,7 @@ RunFile read_run_file(const std::string& path) {
   run.config = r.string_attribute(f, "config", "/");
   run.config_path = H5Aexists(f, "config_path") > 0 ? r.string_attribute(f, "config_path", "/") : "";
   run.warnings = H5Aexists(f, "warnings") > 0 ? r.string_attribute(f, "warnings", "/") : "";
-  run.pre_treatment_R0 = r.number_attribute(f, "pre_treatment_R0", "/").at(0);
+  run.pre_treatment_R0 = r.number(f, "pre_treatment_R0", "/");
 
   // 2. Dimensions, then every group over them.
   run.time = r.numbers(f, "/time");
@@ -307,13 +326,12 @@ RunFile read_run_file(const std::string& path) {
       continue;  // shown beside its base value
     // Derived per-depth rates are arrays (one value per cell, also in 0D): /tissue shows them.
     if (r.is_text_attribute(params.get(), name) || !r.is_scalar_attribute(params.get(), name)) continue;
-    const std::vector<double> v = r.number_attribute(params.get(), name, "/parameters");
     ParameterEntry e;
     e.name = name;
-    e.value = v[0];
+    e.value = r.number(params.get(), name, "/parameters");
     if (has(name + suffix)) {
       e.has_effective = true;
-      e.effective = r.number_attribute(params.get(), name + suffix, "/parameters").at(0);
+      e.effective = r.number(params.get(), name + suffix, "/parameters");
     }
     if (units.valid() && H5Aexists(units.get(), name.c_str()) > 0)
       e.unit = r.string_attribute(units.get(), name, "/parameters/units");

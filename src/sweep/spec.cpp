@@ -184,9 +184,18 @@ std::string read_file(const std::string& path, const std::string& blame_file, in
   if (!in)
     throw ConfigError(blame_file, blame_line, blame_key, blame_key.empty() ? "" : "\"" + path + "\"",
                       fmt::format("cannot read the file: {}", std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // Bounded: a spec from elsewhere may name /dev/zero or a huge file as its base.
+  constexpr std::size_t kMaxBytes = std::size_t{16} << 20;
+  std::string text;
+  std::array<char, 65536> buffer{};
+  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxBytes)
+      throw ConfigError(blame_file, blame_line, blame_key, blame_key.empty() ? "" : "\"" + path + "\"",
+                        "the file is larger than 16 MiB: not a config or sweep spec");
+  }
+  if (in.bad()) throw ConfigError(blame_file, blame_line, blame_key, path, "cannot read the file: read error");
+  return text;
 }
 
 const KeyInfo* key_info(const std::string& key) {

@@ -199,6 +199,30 @@ void write_layout(h5::File& f, const StoreLayout& l, bool work, const std::vecto
   f.set_attribute("/sweep/wall_seconds", "long_name", std::string("wall time of the run on one thread"));
 }
 
+/// The design and shard attributes of a file must describe a sweep citsim could have run: later
+/// steps divide by the shard count, size buffers by the run count and rebuild Morris and
+/// Saltelli designs from them.
+void check_design(const h5::File& f, const StoreLayout& l) {
+  constexpr std::int64_t kMaxRuns = std::int64_t{1} << 31;  // as src/sweep/design.cpp
+  const auto bad = [&](const std::string& what) {
+    throw IoError(fmt::format("'{}': {}: the file is damaged or not a citsim sweep file", f.path(), what));
+  };
+  if (l.total_runs < 1 || l.total_runs > kMaxRuns) bad(fmt::format("total_runs = {} is not in 1..2^31", l.total_runs));
+  if (l.shard.count < 1 || l.shard.count > kMaxRuns || l.shard.index < 0 || l.shard.index >= l.shard.count)
+    bad(fmt::format("shard {}/{} is not i/N with 0 <= i < N", l.shard.index, l.shard.count));
+  const DesignSpec& d = l.design;
+  if (d.kind == DesignKind::Morris &&
+      (d.levels < 2 || d.levels > 100 || d.levels % 2 != 0 || d.trajectories < 2 || d.trajectories > 1000000 ||
+       l.total_runs % d.trajectories != 0 || l.total_runs / d.trajectories < 2))
+    bad(fmt::format("a Morris design of {} runs with {} trajectories and {} levels", l.total_runs, d.trajectories,
+                    d.levels));
+  if (d.kind == DesignKind::Saltelli &&
+      (d.base_runs < 2 || d.bootstrap < 0 || d.bootstrap > 100000 || l.total_runs % d.base_runs != 0 ||
+       l.total_runs / d.base_runs < 3))
+    bad(fmt::format("a Saltelli design of {} runs with {} base runs and {} bootstrap resamples", l.total_runs,
+                    d.base_runs, d.bootstrap));
+}
+
 StoreLayout read_layout(const h5::File& f) {
   if (!f.has_attribute("/", "sweep_spec") || !f.exists("/sweep/status"))
     throw IoError(fmt::format("'{}' is not a citsim sweep file (no sweep_spec attribute or /sweep/status)", f.path()));
@@ -221,29 +245,55 @@ StoreLayout read_layout(const h5::File& f) {
   l.total_runs = f.int_attribute("/", "total_runs");
   l.shard.index = f.int_attribute("/", "shard_index");
   l.shard.count = f.int_attribute("/", "shard_count");
-  const auto strings = [&](const std::string& p) { return f.read_strings(p, 0, f.shape(p)[0]); };
+  check_design(f, l);
+  const auto strings = [&](const std::string& p) { return f.read_strings(p, 0, f.checked_shape(p, 1, sizeof(char*))[0]); };
   l.param_names = strings("/sweep/parameter");
   l.param_units = strings("/sweep/parameter_units");
   l.param_keys = strings("/sweep/parameter_key");
   l.outcome_names = strings("/sweep/outcome");
   l.outcome_units = strings("/sweep/outcome_units");
   l.outcome_long_names = strings("/sweep/outcome_long_name");
-  const hsize_t T = f.shape("/sweep/time")[0];
+  const auto P = static_cast<hsize_t>(l.param_names.size()), O = static_cast<hsize_t>(l.outcome_names.size());
+  for (const char* p : {"/sweep/parameter_units", "/sweep/parameter_key"}) f.require_shape(p, {P});
+  for (const char* p : {"/sweep/outcome_units", "/sweep/outcome_long_name"}) f.require_shape(p, {O});
+  const hsize_t T = f.checked_shape("/sweep/time", 1, sizeof(double))[0];
   l.time.resize(T);
   f.read_rows("/sweep/time", 0, T, l.time.data());
   // readouts: every dataset under /sweep/series, in creation order
-  hid_t g = H5Gopen2(f.id(), "/sweep/series", H5P_DEFAULT);
-  if (g >= 0) {
+  if (const hid_t gid = H5Gopen2(f.id(), "/sweep/series", H5P_DEFAULT); gid >= 0) {
+    const h5::Id g(gid, H5Gclose);  // closed on every path: an open handle keeps the file open
     H5G_info_t info{};
-    H5Gget_info(g, &info);
+    if (H5Gget_info(g.get(), &info) < 0)
+      throw IoError(fmt::format("'{}': cannot list /sweep/series: the file is damaged", f.path()));
     for (hsize_t i = 0; i < info.nlinks; ++i) {
-      char name[256] = {};
-      if (H5Lget_name_by_idx(g, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT) < 0) break;
-      l.readouts.emplace_back(name);
+      const ssize_t length =
+          H5Lget_name_by_idx(g.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+      if (length < 0) break;
+      std::string name(static_cast<std::size_t>(length) + 1, '\0');
+      if (H5Lget_name_by_idx(g.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(), name.size(),
+                             H5P_DEFAULT) < 0)
+        break;
+      name.resize(static_cast<std::size_t>(length));
+      l.readouts.push_back(name);
       l.readout_units.push_back(f.string_attribute(series_path(name), "units"));
     }
-    H5Gclose(g);
   }
+  // Every later read takes rows of these by the layout's sizes: they must agree with it.
+  const auto rows = static_cast<hsize_t>(l.rows());
+  for (const char* p : {"/sweep/run", "/sweep/status", "/sweep/wall_seconds"}) f.require_shape(p, {rows});
+  f.require_shape("/sweep/params", {rows, P});
+  f.require_shape("/sweep/outcomes", {rows, O});
+  for (const std::string& r : l.readouts) f.require_shape(series_path(r), {rows, T});
+  if (f.exists("/sweep/message_bytes"))
+    f.require_shape("/sweep/message_bytes", {rows, kMessageBytes});
+  else
+    f.require_shape("/sweep/message", {rows});
+  (void)f.checked_shape("/sweep/status", 1, 1);  // read whole by read_status
+  const auto factors = static_cast<std::int64_t>(P);
+  if ((l.design.kind == DesignKind::Morris && l.total_runs != std::int64_t{l.design.trajectories} * (factors + 1)) ||
+      (l.design.kind == DesignKind::Saltelli && l.total_runs != l.design.base_runs * (factors + 2)))
+    throw IoError(fmt::format("'{}': {} runs do not make a {} design over {} parameter(s): the file is damaged",
+                              f.path(), l.total_runs, to_string(l.design.kind), P));
   return l;
 }
 
@@ -471,8 +521,9 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
     }
     if (static_cast<std::int64_t>(seen.size()) != n) {
       std::string missing;
-      for (std::int64_t i = 0; i < n; ++i)
-        if (!seen.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i);
+      int listed = 0;
+      for (std::int64_t i = 0; i < n && listed <= 10; ++i)
+        if (!seen.count(i)) missing += (listed++ == 10 ? ", ..." : (missing.empty() ? "" : ", ") + std::to_string(i));
       throw IoError(fmt::format("the sweep has {} shards; missing shard(s) {}", n, missing));
     }
   }
@@ -536,9 +587,10 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
       for (hsize_t k = 0; k < m; ++k) {
         const std::int64_t run = s.layout.run_of_row(l0 + static_cast<std::int64_t>(k));
         const auto d = static_cast<std::size_t>((run - layout.shard.index) / layout.shard.count - r0);
-        std::copy_n(&sp[k * P], P, &params[d * P]);
-        std::copy_n(&so[k * O], O, &outcomes[d * O]);
-        for (std::size_t q = 0; q < ser.size(); ++q) std::copy_n(&sser[q][k * T], T, &ser[q][d * T]);
+        // data() + offset, not &v[i]: with no parameters or no time grid the vectors are empty
+        std::copy_n(sp.data() + k * P, P, params.data() + d * P);
+        std::copy_n(so.data() + k * O, O, outcomes.data() + d * O);
+        for (std::size_t q = 0; q < ser.size(); ++q) std::copy_n(sser[q].data() + k * T, T, ser[q].data() + d * T);
         wall[d] = sw[k];
         status[d] = st[k];
         messages[d] = msg[k];
@@ -559,7 +611,12 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
   if (layout.shard.count == 1 && (layout.design.kind == DesignKind::Morris || layout.design.kind == DesignKind::Saltelli)) {
     std::vector<double> all(static_cast<std::size_t>(rows) * O);
     f.read_rows("/sweep/outcomes", 0, static_cast<hsize_t>(rows), all.data());
-    const SensitivityTable t = analyse_sensitivity(layout.design, static_cast<int>(P), all, static_cast<int>(O));
+    SensitivityTable t;
+    try {
+      t = analyse_sensitivity(layout.design, static_cast<int>(P), all, static_cast<int>(O));
+    } catch (const std::invalid_argument& e) {
+      throw IoError(fmt::format("cannot compute the sensitivity indices of '{}': {}", path, e.what()));
+    }
     f.create("/sweep/sensitivity/used", Type::I64, {O});
     f.write_rows("/sweep/sensitivity/used", 0, O, t.used.data());
     f.attach_scale("/sweep/sensitivity/used", "/sweep/outcome", 0);
@@ -594,7 +651,10 @@ SensitivityTable read_sensitivity(const std::string& path) {
   t.method = f.string_attribute("/sweep/sensitivity", "method");
   t.index_names = t.method == "morris" ? std::vector<std::string>{"mu_star", "mu", "sigma"}
                                        : std::vector<std::string>{"ST", "S1", "ST_conf", "S1_conf"};
-  const hsize_t O = f.shape("/sweep/outcome")[0], P = f.shape("/sweep/parameter")[0];
+  const hsize_t O = f.checked_shape("/sweep/outcome", 1, sizeof(double))[0];
+  const hsize_t P = f.checked_shape("/sweep/parameter", 1, sizeof(double))[0];
+  f.require_shape("/sweep/sensitivity/used", {O});
+  for (const std::string& name : t.index_names) f.require_shape("/sweep/sensitivity/" + name, {O, P});
   t.used.resize(O);
   f.read_rows("/sweep/sensitivity/used", 0, O, t.used.data());
   for (const std::string& name : t.index_names) {
@@ -610,7 +670,7 @@ SensitivityTable read_sensitivity(const std::string& path) {
 std::vector<std::int8_t> read_status(const std::string& path) {
   const h5::Quiet quiet;
   h5::File f = h5::File::open(path, false, path.ends_with(".partial"));
-  const hsize_t n = f.shape("/sweep/status")[0];
+  const hsize_t n = f.checked_shape("/sweep/status", 1, 1)[0];
   std::vector<std::int8_t> s(n);
   f.read_rows("/sweep/status", 0, n, s.data());
   return s;

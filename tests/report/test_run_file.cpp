@@ -144,3 +144,41 @@ TEST_CASE("run_file: files that are not citsim runs are refused by name", "[repo
   }
   fs::remove_all(dir);
 }
+
+namespace {
+
+/// Replaces the root attribute `name` of `file` by texts of the HDF5 type `type` over `space`.
+void rewrite_text_attribute(const std::string& file, const char* name, hid_t type, hid_t space,
+                            const std::vector<const char*>& values) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  CHECK(H5Adelete(f, name) >= 0);
+  const hid_t a = H5Acreate2(f, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(a >= 0);
+  CHECK(H5Awrite(a, type, values.data()) >= 0);
+  H5Aclose(a);
+  H5Fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("run_file: text attributes rewritten as h5py writes them are read", "[report][run_file]") {
+  // h5py stores a Python str as a variable-length UTF-8 string; HDF5 converts no strings between
+  // ASCII and UTF-8, so the reader must ask for the file's character set.
+  const RunFixture fx(1);
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  const hid_t scalar = H5Screate(H5S_SCALAR);
+  rewrite_text_attribute(fx.path, "config", type, scalar, {"[model]\nlevel = \"0d\"  # \xc2\xb5m\n"});
+  CHECK(citsim::read_run_file(fx.path).config == "[model]\nlevel = \"0d\"  # \xc2\xb5m\n");
+
+  // An array of texts where one is expected is refused, not read into one pointer.
+  const hsize_t two = 2;
+  const hid_t pair = H5Screate_simple(1, &two, nullptr);
+  rewrite_text_attribute(fx.path, "model_level", type, pair, {"0d", "1d"});
+  CHECK_THROWS_WITH(citsim::read_run_file(fx.path), Catch::Contains("model_level") && Catch::Contains("not one text"));
+  H5Sclose(pair);
+  H5Sclose(scalar);
+  H5Tclose(type);
+}

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "citsim/errors.hpp"
@@ -142,4 +143,58 @@ TEST_CASE("shards merged give the same file as the whole sweep", "[sweep][store]
   CHECK_THROWS_WITH(write_final(dir.file("bad.h5"), merged, {shard_files[0], dir.file("whole.h5"), shard_files[1]}),
                     Catch::Contains("is one of 3 shards"));
   CHECK_FALSE(fs::exists(dir.file("bad.h5")));
+}
+
+TEST_CASE("a damaged sweep file is refused by name before anything is sized from it", "[sweep][store]") {
+  // A small whole sweep (2 runs, one parameter) kept with the fuzz corpus.
+  const SweepDir dir("store_damaged");
+  const std::string original = std::string(CITSIM_SOURCE_DIR) + "/tests/fuzz/corpus/sweep_file_bytes/grid_whole.h5";
+  const auto damaged = [&](const char* name, const std::function<void(hid_t)>& change) {
+    const std::string path = dir.file(name);
+    fs::copy_file(original, path, fs::copy_options::overwrite_existing);
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    change(f);
+    REQUIRE(H5Fclose(f) >= 0);
+    return path;
+  };
+  REQUIRE(read_layout(original).total_runs == 2);
+
+  // shard_count = 0: every row computation divides by it
+  const std::string zero = damaged("zero_shards.h5", [](hid_t f) {
+    const std::int64_t v = 0;
+    const hid_t a = H5Aopen(f, "shard_count", H5P_DEFAULT);
+    CHECK(H5Awrite(a, H5T_NATIVE_INT64, &v) >= 0);
+    H5Aclose(a);
+  });
+  CHECK_THROWS_WITH(read_layout(zero), Catch::Contains(zero) && Catch::Contains("shard 0/0"));
+
+  // the parameter names as a 2-D dataset: read whole into a 1-D buffer they would overflow it
+  const std::string flat = damaged("names_2d.h5", [](hid_t f) {
+    CHECK(H5Ldelete(f, "/sweep/parameter", H5P_DEFAULT) >= 0);
+    const hsize_t dims[2] = {1, 3};
+    const hid_t s = H5Screate_simple(2, dims, nullptr);
+    const hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    const hid_t d = H5Dcreate2(f, "/sweep/parameter", t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const char* names[3] = {"a", "b", "c"};
+    CHECK(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) >= 0);
+    H5Dclose(d);
+    H5Tclose(t);
+    H5Sclose(s);
+  });
+  CHECK_THROWS_WITH(read_layout(flat), Catch::Contains("/sweep/parameter") && Catch::Contains("2 dimension(s)"));
+
+  // one more row of outcomes than runs: the merge copies rows by the layout's sizes
+  const std::string rows = damaged("rows.h5", [](hid_t f) {
+    CHECK(H5Ldelete(f, "/sweep/outcomes", H5P_DEFAULT) >= 0);
+    const hsize_t dims[2] = {3, 1};
+    const hid_t s = H5Screate_simple(2, dims, nullptr);
+    const hid_t d = H5Dcreate2(f, "/sweep/outcomes", H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dclose(d);
+    H5Sclose(s);
+  });
+  CHECK_THROWS_AS(read_layout(rows), IoError);
+  CHECK_THROWS_WITH(write_final(dir.file("out.h5"), read_layout(original), {rows}), Catch::Contains("/sweep/outcomes"));
+  CHECK_FALSE(fs::exists(dir.file("out.h5")));
 }

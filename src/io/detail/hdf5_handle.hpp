@@ -4,8 +4,11 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "citsim/errors.hpp"
 
@@ -82,6 +85,34 @@ inline std::string take_innermost_error() {
       &detail);
   H5Eclear2(H5E_DEFAULT);
   return detail;
+}
+
+/// Deflate expands data at most about 1032-fold: a dataset claiming more bytes than this many per
+/// byte of its file was not written (a damaged or forged header, dimensions never filled in).
+inline constexpr std::uint64_t kMaxExpansion = 1100;
+/// Below this, any size is believed (small files with fill values, compact datasets).
+inline constexpr std::uint64_t kSizeSlack = std::uint64_t{16} << 20;
+
+/// Why `dims` elements of `bytes_each` bytes are too many to read from the file holding `object`
+/// (checked before allocating for them), or "" if the size is plausible.
+inline std::string implausible_size(hid_t object, const std::vector<hsize_t>& dims, std::size_t bytes_each) {
+  std::uint64_t bytes = bytes_each;
+  bool overflow = false;
+  for (hsize_t d : dims) overflow = overflow || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(d), &bytes);
+  hsize_t file_size = 0;
+  const hid_t file = H5Iget_file_id(object);
+  if (file >= 0) {
+    if (H5Fget_filesize(file, &file_size) < 0) file_size = 0;
+    H5Fclose(file);
+  }
+  const std::uint64_t size = file_size;
+  const std::uint64_t limit =
+      std::max<std::uint64_t>(kSizeSlack, size > UINT64_MAX / kMaxExpansion ? UINT64_MAX : size * kMaxExpansion);
+  if (!overflow && bytes <= limit) return {};
+  std::string shape;
+  for (hsize_t d : dims) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+  return "its dimensions (" + shape + ") hold more data than the file (" + std::to_string(file_size) +
+         " bytes) can: the file is damaged";
 }
 
 }  // namespace citsim::hdf5

@@ -200,6 +200,29 @@ std::vector<hsize_t> File::shape(const std::string& path) const {
   return dims;
 }
 
+std::vector<hsize_t> File::checked_shape(const std::string& path, std::size_t rank, std::size_t element_bytes) const {
+  const std::vector<hsize_t> dims = shape(path);
+  if (dims.size() != rank)
+    throw IoError("'" + path + "' in '" + path_ + "' has " + std::to_string(dims.size()) + " dimension(s), not " +
+                  std::to_string(rank) + ": not a citsim sweep file");
+  Id d = dataset(path);
+  if (const std::string why = hdf5::implausible_size(d.get(), dims, element_bytes); !why.empty())
+    throw IoError("'" + path + "' in '" + path_ + "': " + why);
+  return dims;
+}
+
+void File::require_shape(const std::string& path, const std::vector<hsize_t>& expected) const {
+  const std::vector<hsize_t> dims = shape(path);
+  if (dims == expected) return;
+  const auto text = [](const std::vector<hsize_t>& v) {
+    std::string t = "(";
+    for (std::size_t i = 0; i < v.size(); ++i) t += (i ? ", " : "") + std::to_string(v[i]);
+    return t + ")";
+  };
+  throw IoError("'" + path + "' in '" + path_ + "' has shape " + text(dims) + ", the sweep's layout needs " +
+                text(expected) + ": the file is damaged or not a citsim sweep file");
+}
+
 void File::rows_io(const std::string& path, hsize_t row, hsize_t rows, hid_t memtype, void* data,
                    bool write) const {
   if (rows == 0) return;
@@ -318,10 +341,24 @@ bool File::has_attribute(const std::string& obj, const std::string& name) const 
   return e > 0;
 }
 
+namespace {
+
+/// An attribute read into one value must hold exactly one.
+void require_single(const File& f, hid_t attribute, const std::string& where) {
+  Id space(H5Aget_space(attribute), H5Sclose);
+  const hssize_t n = space ? H5Sget_simple_extent_npoints(space.get()) : -1;
+  if (n != 1)
+    throw IoError("attribute '" + where + "' in '" + f.path() + "' holds " + std::to_string(n) +
+                  " values, not one: not a citsim sweep file");
+}
+
+}  // namespace
+
 std::string File::string_attribute(const std::string& obj, const std::string& name) const {
   const std::string where = obj + "@" + name;
   Id a = make(H5Aopen_by_name(file_.get(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
               "H5Aopen_by_name", where);
+  require_single(*this, a.get(), where);
   Id t = make(H5Aget_type(a.get()), H5Tclose, "H5Aget_type", where);
   if (H5Tget_class(t.get()) != H5T_STRING) throw IoError("attribute '" + where + "' in '" + path_ + "' is not text");
   if (H5Tis_variable_str(t.get()) > 0) {
@@ -341,6 +378,7 @@ std::int64_t File::int_attribute(const std::string& obj, const std::string& name
   const std::string where = obj + "@" + name;
   Id a = make(H5Aopen_by_name(file_.get(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
               "H5Aopen_by_name", where);
+  require_single(*this, a.get(), where);
   std::int64_t v = 0;
   check(H5Aread(a.get(), H5T_NATIVE_INT64, &v), "H5Aread", where);
   return v;
@@ -350,6 +388,7 @@ double File::double_attribute(const std::string& obj, const std::string& name) c
   const std::string where = obj + "@" + name;
   Id a = make(H5Aopen_by_name(file_.get(), obj.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
               "H5Aopen_by_name", where);
+  require_single(*this, a.get(), where);
   double v = 0;
   check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v), "H5Aread", where);
   return v;

@@ -46,6 +46,11 @@ class File {
                       const std::vector<VirtualMap>& maps);
 
   std::vector<hsize_t> shape(const std::string& dataset) const;
+  /// The shape, required to have `rank` dimensions and to fit the file when read whole as
+  /// elements of `element_bytes` (throws IoError naming the dataset otherwise).
+  std::vector<hsize_t> checked_shape(const std::string& dataset, std::size_t rank, std::size_t element_bytes) const;
+  /// Throws IoError unless `dataset` has exactly the dimensions `dims`.
+  void require_shape(const std::string& dataset, const std::vector<hsize_t>& dims) const;
 
   /// Rows [row, row + rows) of a dataset of any rank; `data` holds rows × (product of the rest).
   void write_rows(const std::string& dataset, hsize_t row, hsize_t rows, const double* data);
