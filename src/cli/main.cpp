@@ -17,6 +17,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
@@ -352,5 +353,10 @@ int main(int argc, char** argv) {
   } catch (const NumericalError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return kExitNumerical;
+  } catch (const std::bad_alloc&) {
+    // The limits checked before work missed it: still a message and the bad-input code, not an abort.
+    fmt::print(stderr, "error: out of memory (std::bad_alloc): the grid, the output cadence or the number of runs "
+                       "is too large for this machine; `citsim check` shows a run's estimate\n");
+    return kExitBadInput;
   }
 }

@@ -316,6 +316,15 @@ fault "sweep: missing spec" "$T/bad/missing.toml" -- \
   sweep "$T/bad/missing.toml" -o "$T/out/sweep.h5"
 fault "sweep: truncated spec" "$T/bad/truncated_spec.toml" -- \
   sweep "$T/bad/truncated_spec.toml" -o "$T/out/sweep.h5"
+sed 's/kind = "grid"/kind = "latin_hypercube"\nruns = 2000000000/; s/values = \[1.0, 1.5\]/range = [1.0, 1.5]/' \
+  "$T/good/spec.toml" >"$T/bad/huge_spec.toml"
+if ldd "$CITSIM" 2>/dev/null | grep -q libasan; then
+  skip "sweep: design beyond the memory (AddressSanitizer and ulimit -v do not mix)"
+else
+  # Under an 8 GB address-space limit, so that a regression fails here instead of exhausting the machine.
+  fault "sweep: design beyond the memory" "$T/bad/huge_spec.toml" "key 'design.runs' = 2000000000" "of memory" -- \
+    sh: "ulimit -v 8000000; exec '$CITSIM' sweep '$T/bad/huge_spec.toml' -o '$T/out/huge.h5' -j 1"
+fi
 fault "sweep: output is /dev/full" "/dev/full" -- \
   sweep "$T/good/spec.toml" -o /dev/full
 fault "sweep: output is /dev/full, --restart" "/dev/full" -- \
