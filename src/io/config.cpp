@@ -888,6 +888,17 @@ RunConfig parse_config(const std::string& text, const std::string& path,
 
   if (numerics) cfg.numerics = read_numerics(rd, *numerics);
   if (output) cfg.output = read_output(rd, *output);
+  if (cfg.level == ModelLevel::TwoD || cfg.level == ModelLevel::ThreeD) {
+    // A periodic lateral line needs 3 cells (make_field_grid rounds width/dx the same way).
+    const bool three_d = cfg.level == ModelLevel::ThreeD;
+    const double width = three_d ? cfg.parameters.width_3d : cfg.parameters.width_2d;
+    const double cells = std::max(1.0, std::round(width / cfg.numerics.dx));
+    if (cells < 3.0)
+      rd.fail("numerics.dx", numerics ? numerics->get("dx") : nullptr, fmt::format("{}", cfg.numerics.dx),
+              fmt::format("gives {:g} lateral cell(s) across the {} width {} = {:g} mm; a periodic side needs at least "
+                          "3: dx <= {:.4g} mm",
+                          cells, three_d ? "3D" : "2D", three_d ? "width_3d" : "width_2d", width, width / 2.5));
+  }
 
   cfg.protocol = read_protocol(rd, protocol, cfg.parameters);
   check_contraindications(rd, patient, cfg);

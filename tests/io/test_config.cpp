@@ -354,6 +354,16 @@ TEST_CASE("config: needle geometry the model cannot represent is refused", "[con
                  "key 'protocol.session[0].passes' = 100: 1527.89 channels/cm^2 puts channels"));
 }
 
+TEST_CASE("config: a 2D or 3D side needs three lateral cells", "[config]") {
+  CHECK(error_of("[model]\nlevel = \"3d\"\n[tissue]\nwidth_3d = 0.5\n[numerics]\ndx = 0.25\n") ==
+        "bad.toml:6: key 'numerics.dx' = 0.25: gives 2 lateral cell(s) across the 3D width width_3d = 0.5 mm; a "
+        "periodic side needs at least 3: dx <= 0.2 mm");
+  CHECK_NOTHROW(parse_config("[model]\nlevel = \"3d\"\n[tissue]\nwidth_3d = 0.5\n[numerics]\ndx = 0.2\n", "ok.toml"));
+  CHECK(contains(error_of("[model]\nlevel = \"2d\"\n[tissue]\nwidth_2d = 0.03\n"),
+                 "key 'numerics.dx' = 0.02: gives 2 lateral cell(s) across the 2D width width_2d = 0.03 mm"));
+  CHECK_NOTHROW(parse_config("[tissue]\nwidth_2d = 0.03\n", "ok.toml"));  // 1D: no lateral cells
+}
+
 TEST_CASE("config: an unknown key suggests the nearest valid one", "[config]") {
   CHECK(contains(error_of(kOneSession + "needle_lenght = 2.0\n"),
                  "bad.toml:3: key 'protocol.session[0].needle_lenght' = 2.0: unknown key; did you "
