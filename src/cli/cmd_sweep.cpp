@@ -91,10 +91,10 @@ int run_sweep(const SweepArgs& a) {
         for (const std::string& p : {out, work_path})
           if (fs::is_regular_file(p, ec)) fs::remove(p, ec);
       }
-      // Limits before any run: every thread holds one run; the work file and the final file
-      // exist together at the end.
+      // Limits before any run: every thread holds one run (of the base config; axes that change
+      // the grid are not foreseen); the work file and the final file exist together at the end.
       const RunConfig base = parse_config(plan.spec.base_text, plan.spec.base_path, plan.spec.base_sets);
-      check_memory(base, estimate_run(base), threads);
+      check_memory(base, estimate_run(base), static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, layout.rows()))));
       if (!fs::exists(out, ec) && !fs::exists(work_path, ec))
         check_output(out, store_bytes(layout, true) + store_bytes(layout, false),
                      fmt::format("the sweep ({} runs; its work file, then the final file beside it)", layout.rows()),
