@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/limits.hpp"
 #include "citsim/sweep/store.hpp"
 #include "commands.hpp"
 
@@ -25,6 +26,7 @@ int run_merge(const MergeArgs& a) {
   // 1. The whole sweep's layout from the first shard; write_final checks the rest against it.
   StoreLayout layout = read_layout(a.shards.front());
   for (const std::string& s : a.shards) {
+    read_layout(s);  // each is a sweep file (IoError naming it otherwise) before its status is read
     const std::vector<std::int8_t> status = read_status(s);
     std::int64_t pending = 0;
     for (std::int8_t x : status) pending += x == 0 ? 1 : 0;
@@ -32,6 +34,9 @@ int run_merge(const MergeArgs& a) {
       throw IoError(fmt::format("'{}' has {} unfinished run(s); run its shard again to finish it (it resumes)", s, pending));
   }
   layout.shard = Shard{0, 1};
+  check_output(a.output, store_bytes(layout, false, a.virtual_datasets),
+               fmt::format("the merged sweep ({} runs{})", layout.total_runs, a.virtual_datasets ? ", virtual" : ""),
+               "free space, choose another -o, or merge with --virtual");
   // 2. One file with every run, in run order.
   const FinalSummary sum = write_final(a.output, layout, a.shards, a.virtual_datasets);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

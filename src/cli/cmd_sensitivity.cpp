@@ -18,6 +18,7 @@
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
 #include "citsim/io/hdf5_file.hpp"
+#include "citsim/io/limits.hpp"
 #include "citsim/validation/sensitivity.hpp"
 #include "citsim/version.hpp"
 #include "commands.hpp"
@@ -102,6 +103,9 @@ int run_sensitivity(SensitivityArgs& a) {
   // 1. The config, with the outcomes asked for.
   const RunConfig config = load_config(a.config, a.sets);
   if (!a.outputs.empty()) a.options.outputs = a.outputs;
+  // Limits: the runs go one per thread; the table file is small but must be writable.
+  check_memory(config, estimate_run(config), a.threads > 0 ? a.threads : omp_get_max_threads());
+  if (!a.output_file.empty()) check_writable(a.output_file);
 
   // 2. Two runs per parameter.
   ProgressBar bar("sensitivity", !a.quiet);

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/config.hpp"
+#include "citsim/io/limits.hpp"
 #include "citsim/sweep/analysis.hpp"
 #include "citsim/sweep/mpi_runner.hpp"
 #include "citsim/sweep/runner.hpp"
@@ -77,17 +79,26 @@ int run_sweep(const SweepArgs& a) {
                       : mpi        ? 1
                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  // 3. Rank 0: what is left to do. Workers only need the plan.
+  // 3. Rank 0: limits, then what is left to do. Workers only need the plan.
   std::unique_ptr<WorkFile> work;
   std::vector<std::int64_t> pending;
   bool complete = false;
   if (root) {
     try {
-      if (a.restart) {
-        std::remove(out.c_str());
-        std::remove(work_path.c_str());
-      }
       std::error_code ec;
+      if (a.restart) {
+        // Only files this sweep could have written: never a device or a directory given as -o.
+        for (const std::string& p : {out, work_path})
+          if (fs::is_regular_file(p, ec)) fs::remove(p, ec);
+      }
+      // Limits before any run: every thread holds one run (of the base config; axes that change
+      // the grid are not foreseen); the work file and the final file exist together at the end.
+      const RunConfig base = parse_config(plan.spec.base_text, plan.spec.base_path, plan.spec.base_sets);
+      check_memory(base, estimate_run(base), static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, layout.rows()))));
+      if (!fs::exists(out, ec) && !fs::exists(work_path, ec))
+        check_output(out, store_bytes(layout, true) + store_bytes(layout, false),
+                     fmt::format("the sweep ({} runs; its work file, then the final file beside it)", layout.rows()),
+                     "shorten the series (series.dt, series.readouts), run fewer runs, or choose another -o");
       if (fs::exists(out, ec)) {
         std::string why;
         if (!same_sweep(read_layout(out), layout, &why))

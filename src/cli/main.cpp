@@ -17,9 +17,12 @@
 
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
+#include "citsim/io/hdf5_file.hpp"
+#include "citsim/io/limits.hpp"
 #include "citsim/io/run_output.hpp"
 #include "citsim/model/injury.hpp"
 #include "citsim/model/tissue.hpp"
@@ -73,15 +76,21 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
   const std::string path = out.empty() ? cfg.output.path : out;
   if (!quiet) print_warnings(cfg.warnings);
 
-  // 2. Integrate, with a progress bar on a terminal.
+  // 2. Limits: memory and disk it will need, and a writable output, before any work.
+  const RunEstimate estimate = estimate_run(cfg);
+  check_memory(cfg, estimate);
+  check_output(path, estimate.file_bytes, "the run's file (" + estimate.grid + ", uncompressed bound)",
+               "raise output.profile_dt or output.dt, coarsen the grid, or choose another -o");
+
+  // 3. Integrate, with a progress bar on a terminal.
   cli::ProgressBar bar("citsim " + to_string(cfg.level), !quiet);
   const RunResult result = run_simulation(cfg, [&bar](double t, double end) { bar.update(t, end); });
   bar.finish();
 
-  // 3. Write the file atomically.
+  // 4. Write the file atomically.
   write_run(path, result, cfg);
 
-  // 4. Summarise.
+  // 5. Summarise.
   if (!quiet) {
     for (std::size_t i = cfg.warnings.size(); i < result.warnings.size(); ++i)
       fmt::print(stderr, "warning: {}\n", result.warnings[i]);
@@ -109,6 +118,20 @@ int cmd_check(const std::string& config_path, const std::vector<std::string>& se
              loop_gain(p, max_vascular_density(p)));
   fmt::print("output    {} (every {:g} d, every {:g} d for {:g} d after sessions)\n", cfg.output.path,
              cfg.output.dt, cfg.output.dense_dt, cfg.output.dense_days);
+
+  // What the run will need against what there is; refused here as `run` would refuse it.
+  const RunEstimate e = estimate_run(cfg);
+  const auto memory = available_memory();
+  const auto disk = available_disk(cfg.output.path);
+  fmt::print("needs     {}: {} record times, {} profile times\n", e.grid, e.record_times, e.profile_times);
+  fmt::print("          memory ≈ {} (peak; {} model and state, {} results){}\n", format_bytes(e.memory_bytes),
+             format_bytes(e.model_bytes), format_bytes(e.stored_bytes),
+             memory ? fmt::format("; {} available ({})", format_bytes(memory->bytes), memory->source) : "");
+  fmt::print("          file   ≤ {} (uncompressed bound){}\n", format_bytes(e.file_bytes),
+             disk ? fmt::format("; {} available ({})", format_bytes(disk->bytes), disk->source) : "");
+  check_memory(cfg, e);
+  check_disk(cfg.output.path, e.file_bytes, "the run's file (" + e.grid + ", uncompressed bound)",
+             "raise output.profile_dt or output.dt, coarsen the grid, or set output.path elsewhere");
   fmt::print("ok\n");
   return 0;
 }
@@ -182,7 +205,8 @@ int cmd_calibrate(const CalibrateArgs& a) {
   options.starts = a.starts;
   options.seed = a.seed;
 
-  // 2. Minimise the loss from the current (fitted) defaults.
+  // 2. Minimise the loss from the current (fitted) defaults, once the table can be written.
+  check_writable(a.output);
   const Parameters start = fitted_defaults();
   cli::ProgressBar bar("calibrate", !a.quiet);
   const int budget = options.max_evaluations * std::max(1, options.starts) + 1;
@@ -230,11 +254,14 @@ int cmd_calibrate(const CalibrateArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  skip_hdf5_cleanup_at_exit();  // before any HDF5 call: a failed close must not crash the exit
   CLI::App app{"citsim: simulator of collagen-induction therapy (microneedling).\n"
                "Injury, inflammation, fibroblasts, collagen III then I, elastin, cross-linking and\n"
                "remodeling over a course of sessions; firmness and elasticity by a virtual Cutometer.",
                "citsim"};
   app.set_version_flag("--version", std::string("citsim ") + kVersion);
+  // Command-line mistakes read like every other error ("error: runs: File does not exist: x.h5").
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) { return "error: " + CLI::FailureMessage::simple(a, e); });
   app.require_subcommand(1);
   app.footer("\nExamples:\n"
              "  citsim run configs/default.toml                    six pen sessions, 1D, to results/default.h5\n"
@@ -326,5 +353,10 @@ int main(int argc, char** argv) {
   } catch (const NumericalError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return kExitNumerical;
+  } catch (const std::bad_alloc&) {
+    // The limits checked before work missed it: still a message and the bad-input code, not an abort.
+    fmt::print(stderr, "error: out of memory (std::bad_alloc): the grid, the output cadence or the number of runs "
+                       "is too large for this machine; `citsim check` shows a run's estimate\n");
+    return kExitBadInput;
   }
 }

@@ -506,6 +506,35 @@ Patient read_patient(const Reader& rd, const toml::table& t) {
   return pt;
 }
 
+/// Needle geometry the model cannot represent (MODEL.md §2): a needle reaching below the domain
+/// bottom, and channels denser than needles can be placed (mean spacing below the needle's
+/// diameter: neighbouring channels would overlap).
+void check_needle_geometry(const Reader& rd, const toml::table& t, const std::string& prefix, const Session& s,
+                           const Parameters& p) {
+  const double eta = s.device == Device::Pen ? p.eta_pen : p.eta_roller;
+  const double floor_depth = p.epidermis + p.z_bottom;  // skin surface to the domain bottom [mm]
+  if (eta * s.needle_length > floor_depth) {
+    const toml::node* n = t.get("needle_length");
+    rd.fail(join_key(prefix, "needle_length"), n ? n : &t, fmt::format("{}", s.needle_length),
+            fmt::format("reaches {:g} mm below the surface ({} = {:g} times the length), beyond the domain bottom "
+                        "at {:g} mm (epidermis + z_bottom): must be at most {:.4g} mm, or raise tissue.z_bottom",
+                        eta * s.needle_length, s.device == Device::Pen ? "eta_pen" : "eta_roller", eta, floor_depth,
+                        floor_depth / eta));
+  }
+  const double spacing = 10.0 / std::sqrt(s.density);  // mean channel spacing [mm]; 1 cm = 10 mm
+  if (spacing < s.needle_diameter) {
+    const toml::node* passes = t.get("passes");
+    const toml::node* density = t.get("density");
+    const bool by_passes = passes && !density;
+    const toml::node* n = by_passes ? passes : density ? density : &t;
+    rd.fail(join_key(prefix, by_passes ? "passes" : "density"), n,
+            by_passes ? fmt::format("{}", s.passes) : fmt::format("{}", s.density),
+            fmt::format("{:g} channels/cm^2 puts channels {:.3g} mm apart, less than the needle diameter {:g} mm "
+                        "(channels would overlap): with this needle at most {:.4g} channels/cm^2",
+                        s.density, spacing, s.needle_diameter, 100.0 / (s.needle_diameter * s.needle_diameter)));
+  }
+}
+
 /// One needle setting: a [[protocol.session]] (with_time) or a series needle (time from the
 /// series).
 Session read_session(const Reader& rd, const toml::table& t, const std::string& prefix,
@@ -548,6 +577,7 @@ Session read_session(const Reader& rd, const toml::table& t, const std::string& 
       rd.reject(passes_key, *passes,
                 "passes is for rollers only (device = \"roller\"); a pen takes density "
                 "(channels/cm^2)");
+    check_needle_geometry(rd, t, prefix, s, p);
     return s;
   }
   if (density && passes)
@@ -566,6 +596,7 @@ Session read_session(const Reader& rd, const toml::table& t, const std::string& 
                             "roller_diameter, roller_width); at most 5000 are allowed",
                             s.density));
   }
+  check_needle_geometry(rd, t, prefix, s, p);
   return s;
 }
 
@@ -617,6 +648,7 @@ std::vector<SessionEntry> read_series(const Reader& rd, const toml::table& t, co
     const Session one = needle ? read_session(rd, rd.table(*needle, "protocol.series.needle"),
                                               "protocol.series.needle", false, p)
                                : Session{};
+    if (!needle) check_needle_geometry(rd, t, "protocol.series.needle", one, p);
     settings.assign(static_cast<std::size_t>(count), one);
   }
 
@@ -856,6 +888,17 @@ RunConfig parse_config(const std::string& text, const std::string& path,
 
   if (numerics) cfg.numerics = read_numerics(rd, *numerics);
   if (output) cfg.output = read_output(rd, *output);
+  if (cfg.level == ModelLevel::TwoD || cfg.level == ModelLevel::ThreeD) {
+    // A periodic lateral line needs 3 cells (make_field_grid rounds width/dx the same way).
+    const bool three_d = cfg.level == ModelLevel::ThreeD;
+    const double width = three_d ? cfg.parameters.width_3d : cfg.parameters.width_2d;
+    const double cells = std::max(1.0, std::round(width / cfg.numerics.dx));
+    if (cells < 3.0)
+      rd.fail("numerics.dx", numerics ? numerics->get("dx") : nullptr, fmt::format("{}", cfg.numerics.dx),
+              fmt::format("gives {:g} lateral cell(s) across the {} width {} = {:g} mm; a periodic side needs at least "
+                          "3: dx <= {:.4g} mm",
+                          cells, three_d ? "3D" : "2D", three_d ? "width_3d" : "width_2d", width, width / 2.5));
+  }
 
   cfg.protocol = read_protocol(rd, protocol, cfg.parameters);
   check_contraindications(rd, patient, cfg);

@@ -5,46 +5,23 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <system_error>
 #include <utility>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/atomic_file.hpp"
 #include "detail/hdf5_handle.hpp"
 
 namespace citsim {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 using hdf5::Handle;
 using QuietHdf5Errors = hdf5::QuietErrors;
-
-/// Removes the temporary file unless the rename succeeded (`release`).
-class TemporaryFile {
- public:
-  explicit TemporaryFile(std::string path) : path_(std::move(path)) {}
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  ~TemporaryFile() {
-    if (!released_) std::remove(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-  void release() { released_ = true; }
-
- private:
-  std::string path_;
-  bool released_ = false;
-};
 
 /// "/a//b/" -> "/a/b"; the root is "/". HDF5 paths are absolute from the file root here.
 std::string normalize_path(const std::string& path) {
@@ -392,19 +369,10 @@ class Writer {
 void write_hdf5(const std::string& path, const FileContents& contents) {
   const Plan plan = plan_contents(contents);
 
-  const fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    fs::create_directories(parent, ec);
-    if (ec)
-      throw IoError("cannot create directory '" + parent.string() + "' for '" + path +
-                    "': " + ec.message());
-  }
-
-  TemporaryFile temp(path + ".tmp-" + std::to_string(::getpid()));
+  AtomicFile file(path);  // refuses an unwritable place before any HDF5 work
   {
     const QuietHdf5Errors quiet;
-    Writer writer(path, temp.path());
+    Writer writer(path, file.path());
     for (std::size_t i = 0; i < contents.dimensions.size(); ++i)
       writer.write_dimension(contents.dimensions[i], plan.dimension_paths[i]);
     for (const PlannedDataset& d : plan.datasets) writer.write_dataset(d);
@@ -412,12 +380,9 @@ void write_hdf5(const std::string& path, const FileContents& contents) {
       writer.write_group_attributes(contents.groups[i], plan.group_paths[i]);
     writer.close();
   }
-  if (std::rename(temp.path().c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    throw IoError("cannot rename '" + temp.path() + "' to '" + path +
-                  "': " + std::generic_category().message(error));
-  }
-  temp.release();
+  file.commit();
 }
+
+void skip_hdf5_cleanup_at_exit() { hdf5::skip_cleanup_at_exit(); }
 
 }  // namespace citsim

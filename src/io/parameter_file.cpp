@@ -1,16 +1,12 @@
 #include "citsim/io/parameter_file.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include <toml++/toml.h>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/atomic_file.hpp"
 #include "citsim/fitted_parameters_text.hpp"
 
 namespace citsim {
@@ -65,24 +61,7 @@ void write_parameter_file(const std::string& path, const std::vector<FittedValue
     os << fmt::format("unit = \"{}\"\n", v.unit);
     os << "source = " << toml::value<std::string>(v.source) << "\n";
   }
-  const std::filesystem::path target(path);
-  if (target.has_parent_path()) {
-    std::error_code ec;
-    std::filesystem::create_directories(target.parent_path(), ec);
-  }
-  const std::string tmp = fmt::format("{}.tmp-{}", path, getpid());
-  {
-    std::ofstream out(tmp);
-    out << os.str();
-    if (!out.flush()) {
-      std::remove(tmp.c_str());
-      throw IoError(fmt::format("cannot write {}", tmp));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IoError(fmt::format("cannot rename {} to {}", tmp, path));
-  }
+  write_file_atomically(path, os.str());
 }
 
 }  // namespace citsim

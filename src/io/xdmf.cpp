@@ -1,14 +1,10 @@
 #include "citsim/io/xdmf.hpp"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 
-#include "citsim/errors.hpp"
+#include "citsim/io/atomic_file.hpp"
 
 namespace citsim {
 
@@ -61,24 +57,7 @@ std::string xdmf_text(const RunResult& r, const std::string& h5_name) {
 }
 
 void write_xdmf(const std::string& h5_path, const RunResult& result) {
-  const std::string path = xdmf_path(h5_path);
-  const std::string tmp = fmt::format("{}.tmp-{}", path, ::getpid());
-  {
-    std::ofstream os(tmp, std::ios::binary | std::ios::trunc);
-    if (!os) throw IoError(fmt::format("cannot write {}", tmp));
-    os << xdmf_text(result, std::filesystem::path(h5_path).filename().string());
-    os.flush();
-    if (!os) {
-      std::remove(tmp.c_str());
-      throw IoError(fmt::format("cannot write {}", tmp));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw IoError(fmt::format("cannot rename {} to {}: {}", tmp, path, ec.message()));
-  }
+  write_file_atomically(xdmf_path(h5_path), xdmf_text(result, std::filesystem::path(h5_path).filename().string()));
 }
 
 }  // namespace citsim

@@ -20,6 +20,7 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
+#include "citsim/io/limits.hpp"
 #include "citsim/model/parameters.hpp"
 
 namespace citsim::sweep {
@@ -210,6 +211,35 @@ const KeyInfo* key_info(const std::string& key) {
 std::string last_component(const std::string& key) {
   const auto dot = key.rfind('.');
   return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
+/// Refuses a design too big to hold before it is built: Latin hypercube and Morris points are
+/// held in memory, and every run costs its index, pending entry and status in the store. Run
+/// counts follow the Design constructor (src/sweep/design.cpp).
+void check_design_memory(const Reader& rd, const toml::node* design, const SweepSpec& s) {
+  const auto d = static_cast<double>(s.axes.size());
+  const DesignSpec& ds = s.design;
+  double runs = 1.0;
+  std::string field;
+  switch (ds.kind) {
+    case DesignKind::Grid:
+      for (const Axis& a : s.axes) runs *= static_cast<double>(std::max<std::size_t>(1, a.values.size()));
+      break;
+    case DesignKind::LatinHypercube:
+    case DesignKind::Sobol: runs = static_cast<double>(ds.runs); field = "runs"; break;
+    case DesignKind::Morris: runs = static_cast<double>(ds.trajectories) * (d + 1.0); field = "trajectories"; break;
+    case DesignKind::Saltelli: runs = static_cast<double>(ds.base_runs) * (d + 2.0); field = "base_runs"; break;
+  }
+  const bool points = ds.kind == DesignKind::LatinHypercube || ds.kind == DesignKind::Morris;
+  const double need = runs * (8.0 * ((points ? d + 1.0 : 0.0) + 2.0) + 1.0);
+  const auto avail = available_memory();
+  if (!avail || need <= static_cast<double>(avail->bytes)) return;
+  const toml::node* n = design && design->is_table() && !field.empty() ? design->as_table()->get(field) : nullptr;
+  rd.fail(field.empty() ? "design" : "design." + field, n ? n : design, n ? fmt::format("{}", *n->value<std::int64_t>()) : "",
+          fmt::format("the sweep's {:.0f} runs need ≈ {} of memory for the design and its bookkeeping before any "
+                      "run; this machine has {} available ({}); run fewer runs",
+                      runs, format_bytes(need >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(need)),
+                      format_bytes(avail->bytes), avail->source));
 }
 
 DesignSpec read_design(const Reader& rd, const toml::table* t, const SpecOverrides& o) {
@@ -417,6 +447,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path, con
     if (hi != lo) check_axis_value(rd, s, a, hi, t, prefix);
     s.axes.push_back(std::move(a));
   }
+  check_design_memory(rd, design, s);
   try {
     (void)Design(s.design, s.axes);
   } catch (const std::invalid_argument& e) {

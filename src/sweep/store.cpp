@@ -2,11 +2,8 @@
 #include "citsim/sweep/store.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -16,6 +13,7 @@
 #include <system_error>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/atomic_file.hpp"
 #include "citsim/sweep/analysis.hpp"
 #include "citsim/sweep/outcomes.hpp"
 #include "citsim/sweep/spec.hpp"
@@ -50,36 +48,6 @@ std::vector<std::string> split_lines(const std::string& s) {
 }
 
 std::string series_path(const std::string& readout) { return "/sweep/series/" + readout; }
-
-void ensure_parent(const std::string& path) {
-  const fs::path parent = fs::path(path).parent_path();
-  if (parent.empty()) return;
-  std::error_code ec;
-  fs::create_directories(parent, ec);
-  if (ec) throw IoError(fmt::format("cannot create directory '{}' for '{}': {}", parent.string(), path, ec.message()));
-}
-
-void rename_or_throw(const std::string& from, const std::string& to) {
-  if (std::rename(from.c_str(), to.c_str()) != 0)
-    throw IoError(fmt::format("cannot rename '{}' to '{}': {}", from, to, std::strerror(errno)));
-}
-
-/// Removes a temporary file unless released (the rename happened).
-class Temporary {
- public:
-  explicit Temporary(std::string path) : path_(std::move(path)) {}
-  ~Temporary() {
-    if (!released_) std::remove(path_.c_str());
-  }
-  Temporary(const Temporary&) = delete;
-  Temporary& operator=(const Temporary&) = delete;
-  const std::string& path() const { return path_; }
-  void release() { released_ = true; }
-
- private:
-  std::string path_;
-  bool released_ = false;
-};
 
 /// Writes every dataset and attribute of `layout`, rows preallocated. `work`: SWMR-ready chunked
 /// layout with messages as fixed byte rows (SWMR cannot write variable-length data).
@@ -332,8 +300,24 @@ StoreLayout make_layout(const SweepSpec& spec, const Design& design, const Shard
   return l;
 }
 
+std::uint64_t store_bytes(const StoreLayout& l, bool work, bool virtual_datasets) {
+  // Per row: params, outcomes and series as doubles; status (1 byte) and wall time (8); the
+  // message as fixed bytes (work) or a variable-length string (16-byte heap reference + text).
+  constexpr std::uint64_t kOverhead = 1 << 20;  // attributes (spec, base config), names, chunk indexes
+  const std::uint64_t rows = static_cast<std::uint64_t>(std::max<std::int64_t>(0, l.rows()));
+  const std::uint64_t doubles = virtual_datasets ? 0 : l.param_names.size() + l.outcome_names.size() + l.time.size() * l.readouts.size();
+  const std::uint64_t per_row = doubles * sizeof(double) + 1 + sizeof(double) + (work ? kMessageBytes : 16 + kMessageBytes);
+  return kOverhead + rows * per_row + l.time.size() * sizeof(double) + l.spec_text.size() + l.base_text.size();
+}
+
 StoreLayout read_layout(const std::string& path) {
   const h5::Quiet quiet;
+  // What the user gave, said plainly, before HDF5's own words ("file signature not found").
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw IoError(fmt::format("'{}' is not a citsim sweep file: there is no such file", path));
+  if (!fs::is_regular_file(path, ec)) throw IoError(fmt::format("'{}' is not a citsim sweep file: it is not a regular file", path));
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw IoError(fmt::format("'{}' is not a citsim sweep file: not HDF5, or truncated before its signature", path));
   // a work file whose writer was killed is marked open: reading it needs the flag cleared
   h5::File f = h5::File::open(path, false, path.ends_with(".partial"));
   return read_layout(f);
@@ -375,15 +359,13 @@ WorkFile::WorkFile(const std::string& path, const StoreLayout& layout) : impl_(n
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     // Created complete under a temporary name: a kill here leaves no half file at `path`.
-    ensure_parent(path);
-    Temporary tmp(path + ".creating");
+    AtomicFile tmp(path);
     {
       h5::File f = h5::File::create(tmp.path(), true);
       write_layout(f, layout, true);
       f.close();
     }
-    rename_or_throw(tmp.path(), path);
-    tmp.release();
+    tmp.commit();
   }
   try {
     m.file.emplace(h5::File::open(path, true, true));
@@ -530,8 +512,7 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
   if (virtual_datasets && same_shard) throw std::logic_error("virtual datasets are for merges");
 
   // 2. The new file under a temporary name.
-  ensure_parent(path);
-  Temporary tmp(path + ".tmp-" + std::to_string(::getpid()));
+  AtomicFile tmp(path);
   h5::File f = h5::File::create(tmp.path(), false);
   const std::int64_t rows = layout.rows();
   const auto P = layout.param_names.size(), O = layout.outcome_names.size(), T = layout.time.size();
@@ -638,8 +619,7 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
   f.set_attribute("/", "runs_pending", sum.pending);
   f.close();
   for (Source& s : src) s.file->close();
-  rename_or_throw(tmp.path(), path);
-  tmp.release();
+  tmp.commit();
   return sum;
 }
 

@@ -330,6 +330,40 @@ TEST_CASE("config: out of range values are refused", "[config]") {
                  "bad.toml:2: key 'protocol.session[0].time' = nan: must be a number >= 0 days"));
 }
 
+TEST_CASE("config: needle geometry the model cannot represent is refused", "[config]") {
+  // A pen reaches eta_pen · L = 0.7 L below the surface; the domain ends at epidermis + z_bottom
+  // = 0.1 + 2.9 = 3 mm, so at most 3 / 0.7 = 4.286 mm.
+  CHECK(error_of(kOneSession + "needle_length = 4.5\n") ==
+        "bad.toml:3: key 'protocol.session[0].needle_length' = 4.5: reaches 3.15 mm below the surface "
+        "(eta_pen = 0.7 times the length), beyond the domain bottom at 3 mm (epidermis + z_bottom): must "
+        "be at most 4.286 mm, or raise tissue.z_bottom");
+  CHECK_NOTHROW(parse_config(kOneSession + "needle_length = 4.2\n", "ok.toml"));
+  // A shallow domain makes the default needle too long; blamed on the series' needle.
+  CHECK(contains(error_of("[tissue]\nz_bottom = 1.0\nz_reticular = 0.9\nz_papillary = 0.3\n[protocol.series]\ncount = 1\n"),
+                 "key 'protocol.series.needle.needle_length' = 2: reaches 1.4 mm below the surface"));
+  // Channels closer than the needle's diameter (10/sqrt(rho) mm < d_n): 100/d_n^2 = 1600 for 0.25 mm.
+  CHECK(error_of(kOneSession + "density = 2000\n") ==
+        "bad.toml:3: key 'protocol.session[0].density' = 2000: 2000 channels/cm^2 puts channels 0.224 mm "
+        "apart, less than the needle diameter 0.25 mm (channels would overlap): with this needle at most "
+        "1600 channels/cm^2");
+  CHECK_NOTHROW(parse_config(kOneSession + "density = 1600\n", "ok.toml"));
+  CHECK(contains(error_of(kOneSession + "needle_diameter = 1.0\ndensity = 200\n"),
+                 "key 'protocol.session[0].density' = 200: 200 channels/cm^2 puts channels 0.707 mm apart"));
+  // A roller's density comes from its passes: they are blamed.
+  CHECK(contains(error_of(kOneSession + "device = \"roller\"\npasses = 100\nneedle_diameter = 0.3\n"),
+                 "key 'protocol.session[0].passes' = 100: 1527.89 channels/cm^2 puts channels"));
+}
+
+TEST_CASE("config: a 2D or 3D side needs three lateral cells", "[config]") {
+  CHECK(error_of("[model]\nlevel = \"3d\"\n[tissue]\nwidth_3d = 0.5\n[numerics]\ndx = 0.25\n") ==
+        "bad.toml:6: key 'numerics.dx' = 0.25: gives 2 lateral cell(s) across the 3D width width_3d = 0.5 mm; a "
+        "periodic side needs at least 3: dx <= 0.2 mm");
+  CHECK_NOTHROW(parse_config("[model]\nlevel = \"3d\"\n[tissue]\nwidth_3d = 0.5\n[numerics]\ndx = 0.2\n", "ok.toml"));
+  CHECK(contains(error_of("[model]\nlevel = \"2d\"\n[tissue]\nwidth_2d = 0.03\n"),
+                 "key 'numerics.dx' = 0.02: gives 2 lateral cell(s) across the 2D width width_2d = 0.03 mm"));
+  CHECK_NOTHROW(parse_config("[tissue]\nwidth_2d = 0.03\n", "ok.toml"));  // 1D: no lateral cells
+}
+
 TEST_CASE("config: an unknown key suggests the nearest valid one", "[config]") {
   CHECK(contains(error_of(kOneSession + "needle_lenght = 2.0\n"),
                  "bad.toml:3: key 'protocol.session[0].needle_lenght' = 2.0: unknown key; did you "

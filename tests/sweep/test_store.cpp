@@ -198,3 +198,32 @@ TEST_CASE("a damaged sweep file is refused by name before anything is sized from
   CHECK_THROWS_WITH(write_final(dir.file("out.h5"), read_layout(original), {rows}), Catch::Contains("/sweep/outcomes"));
   CHECK_FALSE(fs::exists(dir.file("out.h5")));
 }
+
+TEST_CASE("store_bytes bounds the work, final and virtual files", "[sweep][store][limits]") {
+  const SweepDir dir("store_bytes");
+  const SweepPlan plan = dir.plan(testing::kGrid3x3);
+  const StoreLayout whole = make_layout(plan.spec, plan.design, Shard{});
+  const std::string work = dir.file("whole.partial");
+  run_into(plan, whole, work, {0, 1, 2, 3, 4, 5, 6, 7, 8});
+  CHECK(fs::file_size(work) <= store_bytes(whole, true));
+  write_final(dir.file("whole.h5"), whole, {work});
+  CHECK(fs::file_size(dir.file("whole.h5")) <= store_bytes(whole, false));
+  // A virtual merge holds no params, outcomes or series: a smaller bound, still above the file.
+  std::vector<std::string> shards;
+  for (std::int64_t i = 0; i < 3; ++i) {
+    const StoreLayout l = make_layout(plan.spec, plan.design, Shard{i, 3});
+    std::vector<std::int64_t> runs;
+    for (std::int64_t r = 0; r < l.rows(); ++r) runs.push_back(l.run_of_row(r));
+    run_into(plan, l, dir.file(fmt::format("s{}.partial", i)), runs);
+    shards.push_back(dir.file(fmt::format("s{}.h5", i)));
+    write_final(shards.back(), l, {dir.file(fmt::format("s{}.partial", i))});
+  }
+  write_final(dir.file("virtual.h5"), whole, shards, true);
+  CHECK(store_bytes(whole, false, true) < store_bytes(whole, false));
+  CHECK(fs::file_size(dir.file("virtual.h5")) <= store_bytes(whole, false, true));
+  // Each run adds its doubles, status, wall time and message.
+  StoreLayout more = whole;
+  more.total_runs += 10;
+  const std::uint64_t doubles = whole.param_names.size() + whole.outcome_names.size() + whole.time.size() * whole.readouts.size();
+  CHECK(store_bytes(more, true) - store_bytes(whole, true) == 10 * (8 * doubles + 1 + 8 + 1024));
+}

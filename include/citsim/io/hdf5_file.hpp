@@ -1,8 +1,8 @@
 // A self-describing HDF5 file built from plain data: dimension scales, datasets with units and
 // long names, attributes. Knows nothing of the model; `run_output` decides what goes in it.
 //
-// The file is written to `<path>.tmp-<pid>` and renamed at the end, so a killed writer never
-// leaves a half file at `path`. Every HDF5 call is checked; failures throw `IoError` naming the
+// The file is written to a temporary beside `path` and renamed at the end (AtomicFile,
+// atomic_file.hpp), so a failing or killed writer never leaves a half file at `path`. Every HDF5 call is checked; failures throw `IoError` naming the
 // call and the object.
 #pragma once
 
@@ -63,5 +63,10 @@ struct FileContents {
 /// tracks link creation order (netCDF lists variables in creation order), attaches every
 /// dimension scale. Throws `IoError` on failure and leaves no file at `path` nor a temporary.
 void write_hdf5(const std::string& path, const FileContents& contents);
+
+/// Turns off HDF5's clean-up at process exit; a program calls it first, before any HDF5 use. In
+/// HDF5 1.10 that clean-up crashes on a file whose close failed (a full disk, a file-size limit),
+/// turning a clean error into a segmentation fault; citsim closes every file it opens itself.
+void skip_hdf5_cleanup_at_exit();
 
 }  // namespace citsim

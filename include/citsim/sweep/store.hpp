@@ -60,6 +60,11 @@ struct StoreLayout {
 };
 
 StoreLayout make_layout(const SweepSpec& spec, const Design& design, const Shard& shard);
+/// Bytes of a sweep file of `layout` (the work file with `work`, else the final file; a
+/// `virtual_datasets` merge holds no params, outcomes or series). An upper bound: no compression,
+/// failure messages at their longest in the final file.
+std::uint64_t store_bytes(const StoreLayout& layout, bool work, bool virtual_datasets = false);
+
 /// The layout a work, shard or final file holds. Throws IoError if it is no sweep file.
 StoreLayout read_layout(const std::string& path);
 /// Whether two layouts describe the same sweep (spec, base config, design, names), shards aside;

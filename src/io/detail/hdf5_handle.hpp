@@ -84,6 +84,14 @@ inline std::string take_innermost_error() {
       },
       &detail);
   H5Eclear2(H5E_DEFAULT);
+  // A failed write or open carries the system's reason amid buffer addresses and offsets:
+  // "file write failed: time = ..., errno = 28, error message = 'No space left on device', ...".
+  const std::string marker = "error message = '";
+  if (const auto at = detail.find(marker); at != std::string::npos) {
+    const auto end = detail.find('\'', at + marker.size());
+    const std::string head = detail.substr(0, detail.find(':'));
+    if (end != std::string::npos) detail = head + ": " + detail.substr(at + marker.size(), end - at - marker.size());
+  }
   return detail;
 }
 
@@ -114,5 +122,10 @@ inline std::string implausible_size(hid_t object, const std::vector<hsize_t>& di
   return "its dimensions (" + shape + ") hold more data than the file (" + std::to_string(file_size) +
          " bytes) can: the file is damaged";
 }
+
+/// Turns off HDF5's clean-up at process exit. Call first in main, before any HDF5 call: in HDF5
+/// 1.10 the clean-up crashes on a file whose close failed (a full disk, a file-size limit), and
+/// citsim closes every file it opens itself, so it is not needed.
+inline void skip_cleanup_at_exit() { H5dont_atexit(); }
 
 }  // namespace citsim::hdf5
