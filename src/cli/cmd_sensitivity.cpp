@@ -88,20 +88,21 @@ FileContents to_file(const SensitivityResult& r, const SensitivityArgs& a) {
   return f;
 }
 
-int run_sensitivity(SensitivityArgs& a) {
+int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
   if (a.method != "local") {
     if (!a.options.parameters.empty() || !a.outputs.empty() || a.top > 0)
       throw ConfigError("citsim sensitivity", 0, "--method", a.method,
                         "--param, --output and --top belong to --method local; for morris and sobol "
                         "the sweep spec's axes and outcomes choose them");
     const std::string spec = a.config == kDefaultConfig ? kDefaultGlobalSpec : a.config;
-    return run_global_sensitivity(spec, a.method, a.output_file, a.sets, a.threads, a.quiet);
+    return run_global_sensitivity(spec, a.method, a.output_file, a.sets, a.threads, a.quiet, cancel);
   }
   if (a.threads > 0) omp_set_num_threads(a.threads);
 
   // 1. The config, with the outcomes asked for.
   const RunConfig config = load_config(a.config, a.sets);
   if (!a.outputs.empty()) a.options.outputs = a.outputs;
+  a.options.cancel = cancel;
 
   // 2. Two runs per parameter.
   ProgressBar bar("sensitivity", !a.quiet);
@@ -165,7 +166,7 @@ Command add_sensitivity_command(CLI::App& app) {
   cmd->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; results do not depend on it)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
-  return {cmd, [args] { return run_sensitivity(*args); }};
+  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }};
 }
 
 }  // namespace citsim::cli
