@@ -106,9 +106,12 @@ int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
 
   // 2. Two runs per parameter.
   ProgressBar bar("sensitivity", !a.quiet);
-  const SensitivityResult r = local_sensitivities(config, a.options, [&](int done, int total) {
-    bar.update(done, total);
-  });
+  SensitivityResult r;
+  try {
+    r = local_sensitivities(config, a.options, [&](int done, int total) { bar.update(done, total); });
+  } catch (const Interrupted& e) {
+    throw Interrupted(fmt::format("{}; nothing written", e.what()));
+  }
   bar.finish();
 
   // 3. The ranked table.

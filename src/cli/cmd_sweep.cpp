@@ -142,7 +142,8 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
   } catch (const Interrupted&) {
     // Every finished run is in the work file (flushed as it was written); close it and say so.
     bar.finish();
-    if (!root) throw;
+    if (!root)
+      throw Interrupted(fmt::format("rank {}: its run in progress is left to a resumed sweep", mpi->rank()));
     const std::int64_t finished = work->finished();
     work->close();
     throw Interrupted(fmt::format("{} of {} runs done ({} in this session); run the same command to resume",

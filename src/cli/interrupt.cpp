@@ -52,12 +52,13 @@ const CancelFlag* SignalGuard::flag() const { return &g_cancel; }
 
 int SignalGuard::signal() const { return g_signal; }
 
-int SignalGuard::exit_code() const { return 128 + g_signal; }
+int SignalGuard::exit_code() const { return 128 + (g_signal != 0 ? g_signal : SIGTERM); }
 
 std::string SignalGuard::signal_name() const {
   switch (g_signal) {
     case SIGINT: return "SIGINT";
     case SIGTERM: return "SIGTERM";
+    case 0: return "a signal to another MPI rank";
     default: return "signal " + std::to_string(g_signal);
   }
 }

@@ -22,9 +22,10 @@ class SignalGuard {
   const CancelFlag* flag() const;
   /// The signal received (SIGINT, SIGTERM), or 0.
   int signal() const;
-  /// 128 + signal(): the shell's convention for a process ended by that signal.
+  /// 128 + signal(): the shell's convention for a process ended by that signal. 143 (as for
+  /// SIGTERM) when the work was stopped without a signal here (another MPI rank received it).
   int exit_code() const;
-  /// "SIGINT", "SIGTERM".
+  /// "SIGINT", "SIGTERM", or "a signal to another MPI rank".
   std::string signal_name() const;
   /// Throws Interrupted(`what`) if a signal arrived.
   void check(const char* what) const;

@@ -195,13 +195,20 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   const Parameters start = fitted_defaults();
   cli::ProgressBar bar("calibrate", !a.quiet);
   const int budget = options.max_evaluations * std::max(1, options.starts) + 1;
-  const CalibrationResult r = calibrate(targets, scenarios, start, options, [&](int n, double, double best) {
-    // Polled after every loss evaluation; main reports any error after a signal as the interruption.
-    throw_if_cancelled(cancel, "calibration interrupted; the parameter table was not written");
-    bar.update(n, budget);
-    if (!a.quiet && !cli::stderr_is_terminal() && n % 10 == 0)
-      fmt::print(stderr, "calibrate: {} evaluations, best loss {:.6g}\n", n, best);
-  });
+  constexpr const char* kStopped = "calibration interrupted; the parameter table was not written";
+  CalibrationResult r;
+  try {
+    r = calibrate(targets, scenarios, start, options, [&](int n, double, double best) {
+      throw_if_cancelled(cancel, kStopped);  // polled after every loss evaluation
+      bar.update(n, budget);
+      if (!a.quiet && !cli::stderr_is_terminal() && n % 10 == 0)
+        fmt::print(stderr, "calibrate: {} evaluations, best loss {:.6g}\n", n, best);
+    });
+  } catch (const NumericalError&) {
+    // NLopt turns an exception in the objective into its own failure: say what it was.
+    throw_if_cancelled(cancel, kStopped);
+    throw;
+  }
   bar.finish();
 
   // 3. Report what moved and how every target stands.

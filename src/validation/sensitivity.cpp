@@ -122,7 +122,7 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
     }
   }
   // An interrupted run was recorded as a failure inside the parallel loop; it is none.
-  throw_if_cancelled(options.cancel, "sensitivity interrupted; nothing written");
+  throw_if_cancelled(options.cancel, "sensitivity interrupted between runs");
   if (progress) progress(total, total);
 
   // 5. Differences, then rank by the largest |S| over the outputs.

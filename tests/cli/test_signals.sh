@@ -117,6 +117,18 @@ check "calibrate, SIGTERM: exit 143, one line, the earlier table untouched, no t
     [ "$(cat "$d/p.toml")" = "# an earlier table" ] && [ "$(ls -A "$d")" = "p.toml" ] && echo 0 || echo 1) \
   "exit $RC" "$(cat "$T/calibrate.err")" "$(ls -A "$d")"
 
+# Later, inside the optimiser (NLopt turns the exception into its own failure): the same.
+d="$T/calibrate_late"
+mkdir -p "$d"
+start calibrate_late "$CITSIM" calibrate --targets "$SRC/configs/validation/targets.toml" --max-evals 50 -o "$d/p.toml" -q
+sleep 6
+kill -s INT $PID
+finish
+check "calibrate, SIGINT after 6 s: exit 130, 'calibration interrupted', nothing written" \
+  $([ $RC -eq 130 ] && [ "$(lines "$T/calibrate_late.err")" -eq 1 ] &&
+    grep -q "interrupted by SIGINT: calibration interrupted; the parameter table was not written" "$T/calibrate_late.err" &&
+    [ -z "$(ls -A "$d")" ] && echo 0 || echo 1) "exit $RC" "$(cat "$T/calibrate_late.err")" "$(ls -A "$d")"
+
 d="$T/sensitivity"
 mkdir -p "$d"
 start sensitivity "$CITSIM" sensitivity "$CONFIG" -o "$d/s.h5" -j 2 -q
@@ -124,7 +136,7 @@ sleep 2
 kill -s INT $PID
 finish
 check "sensitivity, SIGINT: exit 130 within seconds (${SECONDS_TO_EXIT} s), one line, nothing written" \
-  $([ $RC -eq 130 ] && [ "$(lines "$T/sensitivity.err")" -eq 1 ] && grep -q "sensitivity interrupted; nothing written" "$T/sensitivity.err" &&
+  $([ $RC -eq 130 ] && [ "$(lines "$T/sensitivity.err")" -eq 1 ] && grep -q "interrupted by SIGINT: .* interrupted .*; nothing written$" "$T/sensitivity.err" &&
     [ -z "$(ls -A "$d")" ] && echo 0 || echo 1) "exit $RC" "$(cat "$T/sensitivity.err")" "$(ls -A "$d")"
 
 # --- 2. A sweep killed again and again ----------------------------------------------------------
@@ -238,6 +250,22 @@ if [ "$WITH_MPI" = ON ] && command -v mpirun >/dev/null; then
   else
     check "mpirun -n 2, SIGTERM to mpirun (exit $RC): the work file opens ($n runs done)" $([ "$n" -ge 0 ] && echo 0 || echo 1)
   fi
+  # As scancel does: the signal goes to the ranks themselves; each stops cleanly.
+  if [ ! -e "$MPI_OUT" ]; then
+    start mpi mpirun --oversubscribe -n 2 "$CITSIM" sweep "$T/spec.toml" -o "$MPI_OUT" -q
+    sleep 1.5
+    ranks=$(pgrep -P $PID)
+    kill -s TERM $ranks 2>/dev/null
+    finish
+    n=$(finished "$MPI_OUT.partial")
+    if [ -e "$MPI_OUT" ]; then
+      pass "the resumed MPI sweep finished before the SIGTERM"
+    else
+      check "mpirun -n 2, SIGTERM to both ranks: exit 143, rank 0 says '$n of 30 runs done'" \
+        $([ $RC -eq 143 ] && grep -q "interrupted by SIGTERM: $n of 30 runs done (" "$T/mpi.err" && echo 0 || echo 1) \
+        "exit $RC" "$(grep citsim "$T/mpi.err")"
+    fi
+  fi
   mpirun --oversubscribe -n 2 "$CITSIM" sweep "$T/spec.toml" -o "$MPI_OUT" -q
   msg=$(same_sweep "$T/reference.h5" "$MPI_OUT")
   check "and resumed under mpirun: bit-identical to the uninterrupted sweep ($msg)" $? "$msg"
@@ -294,6 +322,10 @@ print(status, msg[1][:90])
 sys.exit(0 if ok else 1)
 EOF
 check "only the failing run is failed (status 2, message, NaN outcomes), the others finished; xarray opens it" $?
+"$CITSIM" sweep "$T/failing.toml" -o "$T/failing.h5" -j 2 >"$T/failing.out" 2>"$T/failing.err"
+RC=$?
+check "the complete sweep run again: nothing to do, still exit 4" \
+  $([ $RC -eq 4 ] && grep -q "nothing to do" "$T/failing.out" && echo 0 || echo 1) "exit $RC" "$(cat "$T/failing.out" "$T/failing.err")"
 
 echo "$PASSED passed, $FAILED failed"
 [ $FAILED -eq 0 ]
