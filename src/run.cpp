@@ -66,8 +66,9 @@ bool same_needle(const Session& a, const Session& b) {
 class Recorder final : public ColumnObserver {
  public:
   Recorder(const ColumnModel& model, const RunConfig& config, std::vector<double> profile_t,
-           const ProgressFn& progress, std::size_t columns = 1)
-      : m_(model), cfg_(config), profile_t_(std::move(profile_t)), columns_(columns), progress_(progress) {
+           const ProgressFn& progress, const CancelFlag* cancel, std::size_t columns = 1)
+      : m_(model), cfg_(config), profile_t_(std::move(profile_t)), columns_(columns), progress_(progress),
+        cancel_(cancel) {
     const bool zd = is_zero_d(config);
     layers_ = reported_layers(m_.grid, m_.params, zd);
     for (LayerWeights& l : layers_) l.w = spread(l.w, columns_);
@@ -135,6 +136,9 @@ class Recorder final : public ColumnObserver {
   }
 
   void progress(double t) override {
+    // Outside the parallel kinetics: an exception thrown here unwinds the driver cleanly.
+    if (cancel_ && cancel_->load(std::memory_order_relaxed))
+      throw Interrupted(fmt::format("run interrupted at day {:.4g} of {:g}", t, cfg_.protocol.end_days));
     if (progress_) progress_(t, cfg_.protocol.end_days);
   }
 
@@ -195,6 +199,7 @@ class Recorder final : public ColumnObserver {
   bool any_session_ = false, have_before_ = false;
   double t_before_ = 0.0;
   const ProgressFn& progress_;
+  const CancelFlag* cancel_;
 };
 
 Series series(std::string name, std::string units, std::string long_name, std::vector<double> v) {
@@ -348,13 +353,14 @@ std::vector<double> record_times(const RunConfig& c) {
   return t;
 }
 
-RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress) {
+RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress, const CancelFlag* cancel) {
   const auto started = std::chrono::steady_clock::now();
+  throw_if_cancelled(cancel, "run interrupted before it started");
   const bool field = is_field(cfg);
   const FieldModel field_model = field ? build_field_model(cfg) : FieldModel{};
   const ColumnModel model = field ? field_model.cells : build_column_model(cfg);
   const std::vector<double> times = record_times(cfg);
-  Recorder rec(model, cfg, profile_times(cfg), progress, field ? field_model.field.columns() : 1);
+  Recorder rec(model, cfg, profile_times(cfg), progress, cancel, field ? field_model.field.columns() : 1);
   ColumnState state = resting_column(model);
   const SimulationStats stats = field ? simulate_field(field_model, cfg.numerics, 0.0, times, state, rec)
                                       : simulate_column(model, cfg.numerics, 0.0, times, state, rec);

@@ -1,4 +1,5 @@
-// Typed errors, caught once at the CLI and mapped to exit codes (2 bad input, 3 numerical).
+// Typed errors, caught once at the CLI and mapped to exit codes (2 bad input, 3 numerical,
+// 128 + signal number when interrupted).
 #pragma once
 
 #include <stdexcept>
@@ -42,6 +43,14 @@ class IoError : public std::runtime_error {
 
 /// The integration failed: NaN, Inf, negative beyond round-off, or a step-size collapse. Exit 3.
 class NumericalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The caller asked the work to stop (the CLI: SIGINT or SIGTERM). Thrown where a long loop polls
+/// its cancellation flag; unwinding removes temporary files, finished results already on disk are
+/// kept. The CLI exits 130 (SIGINT) or 143 (SIGTERM).
+class Interrupted : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };

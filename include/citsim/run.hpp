@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "citsim/cancel.hpp"
 #include "citsim/io/config.hpp"
 #include "citsim/numerics/column_simulation.hpp"
 #include "citsim/numerics/field_simulation.hpp"
@@ -81,6 +82,9 @@ std::vector<double> profile_times(const RunConfig& config);
 /// Progress callback: (current time, end time) [day].
 using ProgressFn = std::function<void(double, double)>;
 
-RunResult run_simulation(const RunConfig& config, const ProgressFn& progress = {});
+/// Integrates `config`. `cancel` (optional) is polled after every split step: once it reads
+/// true the run throws Interrupted.
+RunResult run_simulation(const RunConfig& config, const ProgressFn& progress = {},
+                         const CancelFlag* cancel = nullptr);
 
 }  // namespace citsim

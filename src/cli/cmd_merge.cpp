@@ -21,7 +21,7 @@ struct MergeArgs {
   bool virtual_datasets = false, quiet = false;
 };
 
-int run_merge(const MergeArgs& a) {
+int run_merge(const MergeArgs& a, const CancelFlag* cancel) {
   const auto started = std::chrono::steady_clock::now();
   // 1. The whole sweep's layout from the first shard; write_final checks the rest against it.
   StoreLayout layout = read_layout(a.shards.front());
@@ -34,6 +34,7 @@ int run_merge(const MergeArgs& a) {
       throw IoError(fmt::format("'{}' has {} unfinished run(s); run its shard again to finish it (it resumes)", s, pending));
   }
   layout.shard = Shard{0, 1};
+  throw_if_cancelled(cancel, "merge interrupted before writing; nothing written");
   check_output(a.output, store_bytes(layout, false, a.virtual_datasets),
                fmt::format("the merged sweep ({} runs{})", layout.total_runs, a.virtual_datasets ? ", virtual" : ""),
                "free space, choose another -o, or merge with --virtual");
@@ -62,7 +63,7 @@ Command add_merge_command(CLI::App& app) {
   sub->add_flag("--virtual", args->virtual_datasets,
                 "Write virtual datasets that read the shard files instead of copying them");
   sub->add_flag("-q,--quiet", args->quiet, "No summary");
-  return {sub, [args] { return run_merge(*args); }};
+  return {sub, [args](const CancelFlag* cancel) { return run_merge(*args, cancel); }};
 }
 
 }  // namespace citsim::cli

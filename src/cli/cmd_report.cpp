@@ -22,7 +22,7 @@ std::string default_label(const std::string& path) { return fs::path(path).stem(
 
 }  // namespace
 
-int cmd_report(const ReportArgs& args) {
+int cmd_report(const ReportArgs& args, const CancelFlag* cancel) {
   // 1. Labels: given, or the file names.
   std::vector<std::string> labels = args.labels;
   if (labels.empty())
@@ -34,10 +34,14 @@ int cmd_report(const ReportArgs& args) {
   // 2. Read every run (a bad one stops here, before anything is written), once the page can be.
   check_writable(args.output);
   std::vector<RunFile> runs;
-  for (const std::string& r : args.runs) runs.push_back(read_run_file(r));
+  for (const std::string& r : args.runs) {
+    throw_if_cancelled(cancel, "report interrupted while reading the runs; nothing written");
+    runs.push_back(read_run_file(r));
+  }
 
   // 3. Render and write.
   const std::string page = render_report(runs, labels, embedded_report_assets(), std::string("citsim ") + kVersion);
+  throw_if_cancelled(cancel, "report interrupted before writing; nothing written");
   write_file_atomically(args.output, page);
   if (!args.quiet)
     fmt::print("report of {} run(s): {} ({:.0f} kB, works offline)\n", runs.size(), args.output,

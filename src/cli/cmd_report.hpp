@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "citsim/cancel.hpp"
+
 namespace citsim::cli {
 
 struct ReportArgs {
@@ -15,6 +17,6 @@ struct ReportArgs {
 
 /// Reads the runs and writes the page atomically. Throws IoError (exit 2) on a bad run file,
 /// a label count that does not match, or an unwritable output.
-int cmd_report(const ReportArgs& args);
+int cmd_report(const ReportArgs& args, const CancelFlag* cancel = nullptr);
 
 }  // namespace citsim::cli

@@ -89,14 +89,14 @@ FileContents to_file(const SensitivityResult& r, const SensitivityArgs& a) {
   return f;
 }
 
-int run_sensitivity(SensitivityArgs& a) {
+int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
   if (a.method != "local") {
     if (!a.options.parameters.empty() || !a.outputs.empty() || a.top > 0)
       throw ConfigError("citsim sensitivity", 0, "--method", a.method,
                         "--param, --output and --top belong to --method local; for morris and sobol "
                         "the sweep spec's axes and outcomes choose them");
     const std::string spec = a.config == kDefaultConfig ? kDefaultGlobalSpec : a.config;
-    return run_global_sensitivity(spec, a.method, a.output_file, a.sets, a.threads, a.quiet);
+    return run_global_sensitivity(spec, a.method, a.output_file, a.sets, a.threads, a.quiet, cancel);
   }
   if (a.threads > 0) omp_set_num_threads(a.threads);
 
@@ -106,12 +106,16 @@ int run_sensitivity(SensitivityArgs& a) {
   // Limits: the runs go one per thread; the table file is small but must be writable.
   check_memory(config, estimate_run(config), a.threads > 0 ? a.threads : omp_get_max_threads());
   if (!a.output_file.empty()) check_writable(a.output_file);
+  a.options.cancel = cancel;
 
   // 2. Two runs per parameter.
   ProgressBar bar("sensitivity", !a.quiet);
-  const SensitivityResult r = local_sensitivities(config, a.options, [&](int done, int total) {
-    bar.update(done, total);
-  });
+  SensitivityResult r;
+  try {
+    r = local_sensitivities(config, a.options, [&](int done, int total) { bar.update(done, total); });
+  } catch (const Interrupted& e) {
+    throw Interrupted(fmt::format("{}; nothing written", e.what()));
+  }
   bar.finish();
 
   // 3. The ranked table.
@@ -169,7 +173,7 @@ Command add_sensitivity_command(CLI::App& app) {
   cmd->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; results do not depend on it)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
-  return {cmd, [args] { return run_sensitivity(*args); }};
+  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }};
 }
 
 }  // namespace citsim::cli

@@ -35,9 +35,18 @@ struct SweepArgs {
   bool restart = false, quiet = false, mpi = false;
 };
 
-void print_failures(const std::string& path, std::int64_t failed) {
-  if (failed == 0) return;
+/// Failed runs are results too (status 2, message, NaN outcomes): the sweep is complete, but its
+/// exit code says some runs failed.
+int report_failures(const std::string& path, std::int64_t failed) {
+  if (failed == 0) return kExitOk;
   fmt::print(stderr, "warning: {} run(s) failed; their messages are in {}:/sweep/message\n", failed, path);
+  return kExitRunsFailed;
+}
+
+std::int64_t count_failed(const std::string& path) {
+  std::int64_t n = 0;
+  for (std::int8_t s : read_status(path)) n += s == static_cast<std::int8_t>(RunStatus::Failed) ? 1 : 0;
+  return n;
 }
 
 void print_sensitivity(const StoreLayout& layout, const std::string& path) {
@@ -55,7 +64,7 @@ std::string shard_glob(const std::string& whole, std::int64_t count) {
   return p.replace(at, 9, ".shard-*-");
 }
 
-int run_sweep(const SweepArgs& a) {
+int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
   // 1. MPI when a launcher started us (or --mpi); only rank 0 speaks and writes.
   std::unique_ptr<MpiSession> mpi;
   if (a.mpi || mpi_launched()) mpi = std::make_unique<MpiSession>();
@@ -136,15 +145,27 @@ int run_sweep(const SweepArgs& a) {
     work->write(rec);
     bar.update(static_cast<double>(++done), total);
   };
-  if (mpi)
-    run_mpi(*mpi, plan, pending, threads, sink);
-  else if (!complete)
-    run_threads(plan, pending, threads, sink);
+  try {
+    if (mpi)
+      run_mpi(*mpi, plan, pending, threads, sink, cancel);
+    else if (!complete)
+      run_threads(plan, pending, threads, sink, cancel);
+  } catch (const Interrupted&) {
+    // Every finished run is in the work file (flushed as it was written); close it and say so.
+    bar.finish();
+    if (!root)
+      throw Interrupted(fmt::format("rank {}: its run in progress is left to a resumed sweep", mpi->rank()));
+    const std::int64_t finished = work->finished();
+    work->close();
+    throw Interrupted(fmt::format("{} of {} runs done ({} in this session); run the same command to resume",
+                                  finished, layout.rows(), done));
+  }
   bar.finish();
-  if (!root) return 0;
+  if (!root) return kExitOk;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   // 5. The final file, then the work file goes.
+  int code = kExitOk;
   if (!complete) {
     work->close();
     const FinalSummary sum = write_final(out, layout, {work_path});
@@ -155,19 +176,22 @@ int run_sweep(const SweepArgs& a) {
                  mpi ? "ranks" : "thread(s)", sum.ok, sum.failed);
       fmt::print("wrote {}\n", out);
     }
-    print_failures(out, sum.failed);
+    code = report_failures(out, sum.failed);
+  } else {
+    code = report_failures(out, count_failed(out));
   }
   if (!quiet && shard.count == 1) print_sensitivity(layout, out);
   if (!quiet && shard.count > 1)
     fmt::print("when all {} shards are done: citsim merge -o {} {}\n", shard.count, whole,
                shard_glob(whole, shard.count));
-  return 0;
+  return code;
 }
 
 }  // namespace
 
 int run_global_sensitivity(const std::string& spec, const std::string& method, const std::string& output,
-                           const std::vector<std::string>& sets, int threads, bool quiet) {
+                           const std::vector<std::string>& sets, int threads, bool quiet,
+                           const CancelFlag* cancel) {
   SweepArgs a;
   a.spec = spec;
   a.sensitivity = method;
@@ -175,7 +199,7 @@ int run_global_sensitivity(const std::string& spec, const std::string& method, c
   a.sets = sets;
   a.threads = threads;
   a.quiet = quiet;
-  return run_sweep(a);
+  return run_sweep(a, cancel);
 }
 
 Command add_sweep_command(CLI::App& app) {
@@ -194,13 +218,14 @@ Command add_sweep_command(CLI::App& app) {
   sub->add_flag("--mpi", args->mpi, "Use MPI even if no launcher variables are set");
   sub->add_flag("-q,--quiet", args->quiet, "No progress bar and no summary");
   sub->footer(
-      "\nA killed sweep resumes: run the same command again. Results do not depend on -j, MPI ranks or\n"
-      "shards. Examples:\n"
+      "\nA killed or interrupted sweep resumes: run the same command again. SIGINT/SIGTERM keep every\n"
+      "finished run and exit 130/143; exit 4 means the sweep is complete but some runs failed (their\n"
+      "messages are in /sweep/message). Results do not depend on -j, MPI ranks or shards. Examples:\n"
       "  citsim sweep configs/sweeps/needle_density.toml -j 2\n"
       "  mpirun -n 4 citsim sweep configs/sweeps/needle_density.toml\n"
       "  citsim sweep configs/sweeps/needle_density.toml --shard 0/4   (then citsim merge)\n"
       "  citsim sweep configs/sweeps/gsa_default.toml --sensitivity morris");
-  return {sub, [args] { return run_sweep(*args); }};
+  return {sub, [args](const CancelFlag* cancel) { return run_sweep(*args, cancel); }};
 }
 
 }  // namespace citsim::cli

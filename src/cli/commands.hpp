@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "citsim/cancel.hpp"
+
 namespace CLI {
 class App;
 }
@@ -17,10 +19,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitTargetFailed = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitNumerical = 3;
+/// A sweep finished, but some of its runs failed (their status and message are in the file).
+inline constexpr int kExitRunsFailed = 4;
+/// Interrupted: 128 + the signal's number (130 SIGINT, 143 SIGTERM), see interrupt.hpp.
 
 struct Command {
   CLI::App* app = nullptr;   ///< the subcommand (parsed() tells whether it was chosen)
-  std::function<int()> run;  ///< runs it; returns the exit code, throws citsim errors
+  /// Runs it, polling `cancel` (set by SIGINT/SIGTERM); returns the exit code, throws citsim errors.
+  std::function<int(const CancelFlag* cancel)> run;
 };
 
 /// citsim sensitivity [CONFIG] [--param NAME]... [--output READOUT]... [-o FILE.h5]
@@ -30,7 +36,8 @@ Command add_sweep_command(CLI::App& app);
 /// Global sensitivity (Morris or Sobol/Saltelli) over the axes of a sweep spec: a sweep with that
 /// design, resumable like any other; `citsim sensitivity --method morris|sobol` runs it.
 int run_global_sensitivity(const std::string& spec, const std::string& method, const std::string& output,
-                           const std::vector<std::string>& sets, int threads, bool quiet);
+                           const std::vector<std::string>& sets, int threads, bool quiet,
+                           const CancelFlag* cancel);
 /// citsim merge SHARD... -o OUT [--virtual]
 Command add_merge_command(CLI::App& app);
 

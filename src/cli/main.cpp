@@ -10,7 +10,8 @@
 //   citsim sweep SPEC [-o OUT] [--shard i/N] [--sensitivity morris|sobol];  citsim merge SHARD... -o OUT
 //   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
 //
-// Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure.
+// Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure,
+// 4 a sweep finished but some of its runs failed, 130 / 143 interrupted by SIGINT / SIGTERM.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <omp.h>
@@ -32,6 +33,7 @@
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
 #include "commands.hpp"
+#include "interrupt.hpp"
 #include "cmd_report.hpp"
 #include "progress.hpp"
 
@@ -69,7 +71,7 @@ void print_protocol(const RunConfig& cfg) {
 }
 
 int cmd_run(const std::string& config_path, const std::vector<std::string>& sets,
-            const std::string& out, bool quiet, int threads) {
+            const std::string& out, bool quiet, int threads, const CancelFlag* cancel) {
   // 1. Read and validate the config (nothing is written if it is bad).
   RunConfig cfg = load_config(config_path, sets);
   cfg.numerics.threads = threads;
@@ -84,10 +86,16 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
 
   // 3. Integrate, with a progress bar on a terminal.
   cli::ProgressBar bar("citsim " + to_string(cfg.level), !quiet);
-  const RunResult result = run_simulation(cfg, [&bar](double t, double end) { bar.update(t, end); });
+  RunResult result;
+  try {
+    result = run_simulation(cfg, [&bar](double t, double end) { bar.update(t, end); }, cancel);
+    throw_if_cancelled(cancel, "run interrupted after the integration");
+  } catch (const Interrupted& e) {
+    throw Interrupted(fmt::format("{}; {} not written", e.what(), path));
+  }
   bar.finish();
 
-  // 4. Write the file atomically.
+  // 4. Write the file atomically (a signal during the write is honoured once it is complete).
   write_run(path, result, cfg);
 
   // 5. Summarise.
@@ -142,7 +150,7 @@ std::string directory_of(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-int cmd_validate(const std::string& targets_path, std::string scenario_dir, bool quiet) {
+int cmd_validate(const std::string& targets_path, std::string scenario_dir, bool quiet, const CancelFlag* cancel) {
   // 1. Read the targets; scenarios sit beside them unless told otherwise.
   const std::vector<Target> targets = load_targets(targets_path);
   if (scenario_dir.empty()) scenario_dir = directory_of(targets_path);
@@ -155,6 +163,7 @@ int cmd_validate(const std::string& targets_path, std::string scenario_dir, bool
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const Target& t = targets[i];
     bar.update(static_cast<double>(i), static_cast<double>(targets.size()));
+    throw_if_cancelled(cancel, "validation interrupted between targets");
     const MetricValue m = evaluate_target(t, runner);
     bar.finish();
     failed += m.pass ? 0 : 1;
@@ -192,7 +201,7 @@ struct CalibrateArgs {
   bool quiet = false;
 };
 
-int cmd_calibrate(const CalibrateArgs& a) {
+int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   // 1. Targets, scenarios and the parameters to fit.
   const std::vector<Target> targets = load_targets(a.targets);
   const std::string scenarios = a.scenarios.empty() ? directory_of(a.targets) : a.scenarios;
@@ -210,11 +219,20 @@ int cmd_calibrate(const CalibrateArgs& a) {
   const Parameters start = fitted_defaults();
   cli::ProgressBar bar("calibrate", !a.quiet);
   const int budget = options.max_evaluations * std::max(1, options.starts) + 1;
-  const CalibrationResult r = calibrate(targets, scenarios, start, options, [&](int n, double, double best) {
-    bar.update(n, budget);
-    if (!a.quiet && !cli::stderr_is_terminal() && n % 10 == 0)
-      fmt::print(stderr, "calibrate: {} evaluations, best loss {:.6g}\n", n, best);
-  });
+  constexpr const char* kStopped = "calibration interrupted; the parameter table was not written";
+  CalibrationResult r;
+  try {
+    r = calibrate(targets, scenarios, start, options, [&](int n, double, double best) {
+      throw_if_cancelled(cancel, kStopped);  // polled after every loss evaluation
+      bar.update(n, budget);
+      if (!a.quiet && !cli::stderr_is_terminal() && n % 10 == 0)
+        fmt::print(stderr, "calibrate: {} evaluations, best loss {:.6g}\n", n, best);
+    });
+  } catch (const NumericalError&) {
+    // NLopt turns an exception in the objective into its own failure: say what it was.
+    throw_if_cancelled(cancel, kStopped);
+    throw;
+  }
   bar.finish();
 
   // 3. Report what moved and how every target stands.
@@ -272,7 +290,8 @@ int main(int argc, char** argv) {
              "  citsim validate                                    check the calibration targets\n"
              "  citsim sensitivity --top 10                        the parameters that matter most\n"
              "  citsim report results/default.h5 -o report.html    interactive page (offline)\n"
-             "\nExit codes: 0 ok, 2 bad input, 3 numerical failure.");
+             "\nExit codes: 0 ok, 1 a validation target failed, 2 bad input, 3 numerical failure,\n"
+             "4 a sweep finished with failed runs, 130 interrupted (SIGINT), 143 terminated (SIGTERM).");
 
   std::string config_path, out;
   std::vector<std::string> sets;
@@ -334,23 +353,40 @@ int main(int argc, char** argv) {
   }
   if (threads > 0) omp_set_num_threads(threads);
 
+  // SIGINT/SIGTERM from here on only raise a flag the work polls (src/cli/interrupt.hpp).
+  const cli::SignalGuard signals;
+  const CancelFlag* cancel = signals.flag();
+  // Whatever ends the work after a signal (Interrupted, or an error a library made of it), the
+  // exit is the interruption's: 128 + signal, one line on stderr.
+  const auto interrupted = [&](const std::string& what) {
+    fmt::print(stderr, "citsim: interrupted by {}: {}\n", signals.signal_name(), what);
+    return signals.exit_code();
+  };
   try {
-    if (run->parsed()) return cmd_run(config_path, sets, out, quiet, threads);
-    if (check->parsed()) return cmd_check(config_path, sets);
-    if (validate->parsed()) return cmd_validate(targets_path, scenario_dir, quiet);
-    if (calib->parsed()) return cmd_calibrate(cal);
-    if (sensitivity_cmd.app->parsed()) return sensitivity_cmd.run();
-    if (sweep_cmd.app->parsed()) return sweep_cmd.run();
-    if (merge_cmd.app->parsed()) return merge_cmd.run();
-    if (report->parsed()) return cli::cmd_report(rep);
-    return cmd_params();
+    int code = 0;
+    if (run->parsed()) code = cmd_run(config_path, sets, out, quiet, threads, cancel);
+    else if (check->parsed()) code = cmd_check(config_path, sets);
+    else if (validate->parsed()) code = cmd_validate(targets_path, scenario_dir, quiet, cancel);
+    else if (calib->parsed()) code = cmd_calibrate(cal, cancel);
+    else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);
+    else if (sweep_cmd.app->parsed()) code = sweep_cmd.run(cancel);
+    else if (merge_cmd.app->parsed()) code = merge_cmd.run(cancel);
+    else if (report->parsed()) code = cli::cmd_report(rep, cancel);
+    else code = cmd_params();
+    if (signals.signal() != 0) return interrupted("the signal came after the work was done; its output is complete");
+    return code;
+  } catch (const Interrupted& e) {
+    return interrupted(e.what());
   } catch (const ConfigError& e) {
+    if (signals.signal() != 0) return interrupted(e.what());
     fmt::print(stderr, "error: {}\n", e.what());
     return kExitBadInput;
   } catch (const IoError& e) {
+    if (signals.signal() != 0) return interrupted(e.what());
     fmt::print(stderr, "error: {}\n", e.what());
     return kExitBadInput;
   } catch (const NumericalError& e) {
+    if (signals.signal() != 0) return interrupted(e.what());
     fmt::print(stderr, "error: {}\n", e.what());
     return kExitNumerical;
   } catch (const std::bad_alloc&) {

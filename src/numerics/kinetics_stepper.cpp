@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <string>
 
 #include "citsim/errors.hpp"
 #include "citsim/numerics/rodas4.hpp"
@@ -16,10 +18,33 @@ namespace {
 constexpr double kMinStep = 1e-12;
 constexpr int kMaxTrials = 100000;
 
+/// Why the step collapsed: the species with the largest weighted error of the last trial, with
+/// its value before and after that trial. A species already non-finite before the trial comes
+/// first (it poisons the others through the Jacobian), then one the trial made non-finite.
+std::string worst_species(const SpeciesVector& x, const SpeciesVector& x_new, const SpeciesVector& x_err,
+                          KineticsTolerance tol) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  int worst = 0, worst_rank = -1;
+  double worst_e = -1.0;
+  for (int i = 0; i < kSpeciesCount; ++i) {
+    const double sk = tol.atol + tol.rtol * std::max(std::abs(x[i]), std::abs(x_new[i]));
+    const int rank = !std::isfinite(x[i]) ? 2 : !(std::isfinite(x_new[i]) && std::isfinite(x_err[i])) ? 1 : 0;
+    const double e = rank > 0 ? inf : std::abs(x_err[i]) / sk;
+    if (rank > worst_rank || (rank == worst_rank && e > worst_e)) {
+      worst = i;
+      worst_rank = rank;
+      worst_e = e;
+    }
+  }
+  return fmt::format("species {} (largest error {:.3g} of tolerance: {:.6g} -> {:.6g})",
+                     kSpeciesInfo[static_cast<std::size_t>(worst)].name, worst_e, x[worst], x_new[worst]);
+}
+
 }  // namespace
 
 struct KineticsStepper::Impl {
-  explicit Impl(KineticsTolerance tol) : controller(tol.rtol, tol.atol) {}
+  explicit Impl(KineticsTolerance t) : tol(t), controller(t.rtol, t.atol) {}
+  KineticsTolerance tol;
   Rodas4Controller controller;
   Rodas4Linearisation<kSpeciesCount> lin;
   DenseLU<kSpeciesCount> lu;
@@ -55,8 +80,8 @@ KineticsWork KineticsStepper::advance(SpeciesVector& u, const SiteRates& site,
   KineticsWork work;
   for (int trial = 0; t < t1; ++trial) {
     if (trial > kMaxTrials || !(dt >= kMinStep))
-      throw NumericalError(
-          fmt::format("kinetics step size collapsed to {:.3g} day at t = {:.6g} day", dt, t));
+      throw NumericalError(fmt::format("kinetics step size collapsed to {:.3g} day at t = {:.6g} day{}", dt, t,
+                                       trial > 0 ? ", " + worst_species(u, s.x_new, s.x_err, s.tol) : ""));
     if (!linearised) {
       kinetics_rhs_jacobian(u, site, p, s.lin.f, s.lin.jac);
       linearised = true;

@@ -33,6 +33,7 @@ namespace {
 constexpr int kTagReady = 1;   // worker -> 0: give me a run
 constexpr int kTagResult = 2;  // worker -> 0: a record, give me the next run
 constexpr int kTagWork = 3;    // 0 -> worker: a run index, or -1: stop
+constexpr int kTagStopped = 4; // worker -> 0: interrupted, my run abandoned; I send nothing more
 
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw std::runtime_error(fmt::format("MPI {} failed (error {})", what, rc));
@@ -50,36 +51,51 @@ class OneOmpThread {
   int saved_;
 };
 
-void worker(const SweepPlan& plan) {
+void worker(const SweepPlan& plan, const CancelFlag* cancel) {
   const OneOmpThread one;
   check(MPI_Send(nullptr, 0, MPI_CHAR, 0, kTagReady, MPI_COMM_WORLD), "MPI_Send");
   for (;;) {
     std::int64_t run = -1;
     check(MPI_Recv(&run, 1, MPI_INT64_T, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
     if (run < 0) return;
-    const std::vector<char> bytes = serialize(evaluate_run(plan, run));
+    std::vector<char> bytes;
+    try {
+      bytes = serialize(evaluate_run(plan, run, cancel));
+    } catch (const Interrupted&) {
+      // Rank 0 stops handing out runs and no longer counts on this rank; the run stays pending.
+      check(MPI_Send(nullptr, 0, MPI_CHAR, 0, kTagStopped, MPI_COMM_WORLD), "MPI_Send");
+      throw;
+    }
     check(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD), "MPI_Send");
   }
 }
 
 void coordinator(const MpiSession& session, const SweepPlan& plan, std::span<const std::int64_t> runs, int threads,
-                 const RecordSink& sink) {
+                 const RecordSink& sink, const CancelFlag* cancel) {
   std::mutex mutex;
   std::size_t next = 0;
   std::deque<RunRecord> local_done;
   int local_active = threads;
+  bool stopping = false;   // a rank was interrupted: hand out no more runs
+  bool abandoned = false;  // a run was started and not finished
   const auto take = [&]() -> std::int64_t {
     std::lock_guard lock(mutex);
-    return next < runs.size() ? runs[next++] : -1;
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) stopping = true;
+    return next < runs.size() && !stopping ? runs[next++] : -1;
   };
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&] {
       const OneOmpThread one;
-      for (std::int64_t r; (r = take()) >= 0;) {
-        RunRecord rec = evaluate_run(plan, r);
+      try {
+        for (std::int64_t r; (r = take()) >= 0;) {
+          RunRecord rec = evaluate_run(plan, r, cancel);
+          std::lock_guard lock(mutex);
+          local_done.push_back(std::move(rec));
+        }
+      } catch (const Interrupted&) {
         std::lock_guard lock(mutex);
-        local_done.push_back(std::move(rec));
+        stopping = abandoned = true;
       }
       std::lock_guard lock(mutex);
       --local_active;
@@ -99,10 +115,16 @@ void coordinator(const MpiSession& session, const SweepPlan& plan, std::span<con
       buffer.resize(static_cast<std::size_t>(count));
       check(MPI_Recv(buffer.data(), count, MPI_CHAR, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
             "MPI_Recv");
-      if (st.MPI_TAG == kTagResult) sink(deserialize(buffer));
-      const std::int64_t run = take();
-      check(MPI_Send(&run, 1, MPI_INT64_T, st.MPI_SOURCE, kTagWork, MPI_COMM_WORLD), "MPI_Send");
-      if (run < 0) --remote_active;
+      if (st.MPI_TAG == kTagStopped) {
+        std::lock_guard lock(mutex);
+        stopping = abandoned = true;
+        --remote_active;  // that rank waits for nothing more
+      } else {
+        if (st.MPI_TAG == kTagResult) sink(deserialize(buffer));
+        const std::int64_t run = take();
+        check(MPI_Send(&run, 1, MPI_INT64_T, st.MPI_SOURCE, kTagWork, MPI_COMM_WORLD), "MPI_Send");
+        if (run < 0) --remote_active;
+      }
     }
     for (;;) {
       std::unique_lock lock(mutex);
@@ -122,6 +144,8 @@ void coordinator(const MpiSession& session, const SweepPlan& plan, std::span<con
     if (!progressed) std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
   for (auto& t : pool) t.join();
+  if (abandoned || next < runs.size())
+    throw Interrupted("sweep interrupted; the runs in progress were abandoned");
 }
 
 }  // namespace
@@ -144,13 +168,16 @@ void MpiSession::abort(int code) const {
 }
 
 void run_mpi(const MpiSession& session, const SweepPlan& plan, std::span<const std::int64_t> runs, int threads,
-             const RecordSink& sink) {
+             const RecordSink& sink, const CancelFlag* cancel) {
   if (session.rank() != 0) {
-    worker(plan);
+    worker(plan, cancel);
+    throw_if_cancelled(cancel, "sweep rank interrupted");
     return;
   }
   try {
-    coordinator(session, plan, runs, std::max(1, threads), sink);
+    coordinator(session, plan, runs, std::max(1, threads), sink, cancel);
+  } catch (const Interrupted&) {
+    throw;  // every rank has been released: no abort needed
   } catch (const std::exception& e) {
     // The other ranks wait for work: nothing but an abort releases them.
     std::fprintf(stderr, "error: %s\n", e.what());
@@ -168,7 +195,8 @@ MpiSession::MpiSession() {
 MpiSession::~MpiSession() = default;
 void MpiSession::abort(int code) const { std::_Exit(code); }
 
-void run_mpi(const MpiSession&, const SweepPlan&, std::span<const std::int64_t>, int, const RecordSink&) {
+void run_mpi(const MpiSession&, const SweepPlan&, std::span<const std::int64_t>, int, const RecordSink&,
+             const CancelFlag*) {
   throw std::runtime_error("this citsim was built without MPI (CITSIM_WITH_MPI=OFF)");
 }
 

@@ -42,7 +42,7 @@ SweepPlan make_plan(SweepSpec spec) {
   return SweepPlan{std::move(spec), std::move(design), std::move(grid)};
 }
 
-RunRecord evaluate_run(const SweepPlan& plan, std::int64_t run) {
+RunRecord evaluate_run(const SweepPlan& plan, std::int64_t run, const CancelFlag* cancel) {
   const auto started = std::chrono::steady_clock::now();
   const SweepSpec& spec = plan.spec;
   RunRecord rec;
@@ -52,12 +52,14 @@ RunRecord evaluate_run(const SweepPlan& plan, std::int64_t run) {
   for (std::size_t j = 0; j < rec.params.size(); ++j) sets.push_back(override_text(plan.design.axes()[j], rec.params[j]));
   try {
     const RunConfig cfg = parse_config(spec.base_text, spec.base_path, sets);
-    const RunResult result = run_simulation(cfg);
+    const RunResult result = run_simulation(cfg, {}, cancel);
     const double first = cfg.protocol.sessions.empty() ? 0.0 : cfg.protocol.sessions.front().time;
     rec.outcomes = compute_outcomes(result, spec.outcomes, first);
     for (const std::string& r : spec.series.readouts)
       rec.series.push_back(resample(result.time, result.readout(r).values, plan.grid));
     rec.status = RunStatus::Ok;
+  } catch (const Interrupted&) {
+    throw;  // stopped, not failed: the run stays pending and a resumed sweep does it
   } catch (const std::exception& e) {
     // A failed run is a result too: its message is kept and the sweep goes on.
     rec.status = RunStatus::Failed;
@@ -69,18 +71,23 @@ RunRecord evaluate_run(const SweepPlan& plan, std::int64_t run) {
   return rec;
 }
 
-void run_threads(const SweepPlan& plan, std::span<const std::int64_t> runs, int threads, const RecordSink& sink) {
+void run_threads(const SweepPlan& plan, std::span<const std::int64_t> runs, int threads, const RecordSink& sink,
+                 const CancelFlag* cancel) {
   if (threads < 1) throw std::invalid_argument("run_threads needs at least one thread");
+  const auto cancelled = [cancel] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
   if (threads == 1 || runs.size() <= 1) {
     const OmpThreads one(1);
-    for (std::int64_t r : runs) sink(evaluate_run(plan, r));
+    for (std::int64_t r : runs) {
+      throw_if_cancelled(cancel, "sweep interrupted between runs");
+      sink(evaluate_run(plan, r, cancel));  // throws Interrupted if stopped inside the run
+    }
     return;
   }
   std::mutex mutex;
   std::condition_variable ready, room;
   std::deque<RunRecord> done;
   std::atomic<std::size_t> next{0};
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false}, abandoned{false};
   const std::size_t max_queued = 4 * static_cast<std::size_t>(threads);
   std::exception_ptr worker_error;
   int active = threads;
@@ -89,9 +96,21 @@ void run_threads(const SweepPlan& plan, std::span<const std::int64_t> runs, int 
     const OmpThreads one(1);  // one run per thread: no nested parallel regions
     try {
       for (;;) {
+        if (stop) break;
+        if (cancelled()) {
+          // Whether any run is left undone is decided by the index, so no run is counted twice.
+          if (next.load() < runs.size()) abandoned = true;
+          break;
+        }
         const std::size_t i = next.fetch_add(1);
-        if (i >= runs.size() || stop) break;
-        RunRecord rec = evaluate_run(plan, runs[i]);
+        if (i >= runs.size()) break;
+        RunRecord rec;
+        try {
+          rec = evaluate_run(plan, runs[i], cancel);
+        } catch (const Interrupted&) {
+          abandoned = true;  // the run stays pending in the work file
+          break;
+        }
         std::unique_lock lock(mutex);
         room.wait(lock, [&] { return done.size() < max_queued || stop; });
         if (stop) break;
@@ -132,6 +151,7 @@ void run_threads(const SweepPlan& plan, std::span<const std::int64_t> runs, int 
   for (auto& t : pool) t.join();
   if (sink_error) std::rethrow_exception(sink_error);
   if (worker_error) std::rethrow_exception(worker_error);
+  if (abandoned) throw Interrupted("sweep interrupted; the runs in progress were abandoned");
 }
 
 namespace {

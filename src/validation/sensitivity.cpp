@@ -71,7 +71,7 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
   }
 
   // 2. The base run fixes the outputs (and checks their names) before any other work.
-  const RunResult base = run_simulation(config);
+  const RunResult base = run_simulation(config, {}, options.cancel);
   for (const std::string& name : options.outputs) {
     try {
       (void)base.readout(name);
@@ -110,7 +110,7 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
       RunConfig c = config;
       c.parameters.*specs[job.row]->field *= job.factor;
       try {
-        job.y = outputs_of(run_simulation(c), options);
+        job.y = outputs_of(run_simulation(c, {}, options.cancel), options);
       } catch (const std::exception& e) {
         job.failure = e.what();
       }
@@ -121,6 +121,8 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
       if (progress && omp_get_thread_num() == 0) progress(done, total);
     }
   }
+  // An interrupted run was recorded as a failure inside the parallel loop; it is none.
+  throw_if_cancelled(options.cancel, "sensitivity interrupted between runs");
   if (progress) progress(total, total);
 
   // 5. Differences, then rank by the largest |S| over the outputs.

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "citsim/numerics/kinetics_stepper.hpp"
 
@@ -92,4 +93,17 @@ TEST_CASE("kinetics stepper: the interval-start memory skips the rejections a sp
   // Both are controlled by the same tolerance: they agree to about the tolerance.
   const SpeciesVector rel = (with - without).cwiseQuotient(without.cwiseAbs() + SpeciesVector::Constant(1e-6));
   CHECK(rel.cwiseAbs().maxCoeff() < 1e-3);
+}
+
+TEST_CASE("kinetics stepper: a step-size collapse names the time and the species that failed") {
+  const Parameters p = default_parameters();
+  const Site s = reticular_site(p);
+  const SiteRates r = site_rates(s, p, Patient{}, false, 0.0);
+  SpeciesVector u = wound_state(s, p);
+  u[T] = std::numeric_limits<double>::quiet_NaN();  // poisons every trial from the first one
+  KineticsStepper stepper({1e-4, 1e-7});
+  double dt = 1e-3;
+  CHECK_THROWS_WITH(stepper.advance(u, r, p, 2.5, 3.0, dt),
+                    Catch::Contains("step size collapsed") && Catch::Contains("at t = 2.5 day") &&
+                        Catch::Contains("species T"));
 }

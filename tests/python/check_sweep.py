@@ -195,7 +195,7 @@ def run_checks(tmp):
     with open(failing, "w") as fh:
         fh.write(f'base = "{os.path.join(SRC, "configs", "default.toml")}"\nset = ["model.level=0d"]\n'
                  '[[axis]]\nkey = "sessions"\nvalues = [2, 8]\n[[axis]]\nkey = "interval_days"\nvalues = [20, 60]\n')
-    p = citsim("sweep", failing, "-o", out("failing.h5"))
+    p = citsim("sweep", failing, "-o", out("failing.h5"), expect=4)  # 4: complete, some runs failed
     with h5py.File(out("failing.h5"), "r") as f:
         status, msg = list(f["/sweep/status"][...]), f["/sweep/message"][...]
         outcomes = f["/sweep/outcomes"][...]

@@ -1,10 +1,14 @@
 // Tests for include/citsim/sweep/runner.hpp: a run's record depends on its index only (serial and
-// threaded sweeps agree bit for bit), a failing run is a record, and records survive bytes.
+// threaded sweeps agree bit for bit), a failing run is a record, records survive bytes, and a
+// cancelled sweep keeps every finished run and abandons the rest.
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 
+#include "citsim/errors.hpp"
+#include "citsim/run.hpp"
 #include "citsim/sweep/runner.hpp"
 #include "fixtures.hpp"
 
@@ -105,4 +109,68 @@ TEST_CASE("a failing writer stops the sweep and reports its error", "[sweep][run
                                 }),
                     "disk full");
   CHECK(seen == 2);
+}
+
+TEST_CASE("a cancelled run stops with Interrupted where it is, and is no failed record", "[sweep][runner][signals]") {
+  const SweepDir dir("runner_cancel_run");
+  const SweepPlan plan = dir.plan(testing::kGrid3x3);
+  citsim::CancelFlag cancel{true};
+  CHECK_THROWS_AS(evaluate_run(plan, 0, &cancel), citsim::Interrupted);
+
+  // Set from inside the run (as a signal would): the run stops at the next split step after it.
+  const citsim::RunConfig cfg = citsim::parse_config(plan.spec.base_text, plan.spec.base_path, plan.spec.base_sets);
+  citsim::CancelFlag later{false};
+  double last_seen = 0.0;
+  const auto progress = [&](double t, double) {
+    last_seen = t;
+    if (t > 30.0) later = true;
+  };
+  CHECK_THROWS_WITH(citsim::run_simulation(cfg, progress, &later), Catch::Contains("run interrupted at day 3"));
+  CHECK(last_seen > 30.0);
+  CHECK(last_seen < 40.0);  // it did not run on to the end (day 100)
+}
+
+TEST_CASE("a cancelled sweep hands over every finished run, none twice, then throws Interrupted", "[sweep][runner][signals]") {
+  const SweepDir dir("runner_cancel");
+  // 90 runs: more than the writer's queue (4 per thread) and the runs in progress can hold, so
+  // a cancelled sweep must have left some undone whatever the timing.
+  std::string spec = testing::kGrid3x3;
+  spec.replace(spec.find("steps = 3"), 9, "steps = 30");
+  const SweepPlan plan = dir.plan(spec);
+  std::vector<std::int64_t> runs;
+  for (std::int64_t r = 0; r < plan.design.runs(); ++r) runs.push_back(r);
+  REQUIRE(runs.size() == 90);
+  std::map<std::int64_t, RunRecord> reference;
+  run_threads(plan, runs, 1, [&](RunRecord&& rec) { reference.emplace(rec.run, std::move(rec)); });
+  for (int threads : {1, 2, 3}) {
+    for (int stop_after : {0, 1, 4}) {
+      citsim::CancelFlag cancel{stop_after == 0};
+      std::map<std::int64_t, RunRecord> got;
+      CHECK_THROWS_AS(run_threads(plan, runs, threads,
+                                  [&](RunRecord&& rec) {
+                                    REQUIRE(got.count(rec.run) == 0);
+                                    got.emplace(rec.run, std::move(rec));
+                                    if (static_cast<int>(got.size()) == stop_after) cancel = true;
+                                  },
+                                  &cancel),
+                      citsim::Interrupted);
+      INFO("threads " << threads << ", cancelled after " << stop_after << " record(s)");
+      CHECK(static_cast<int>(got.size()) >= stop_after);
+      CHECK(got.size() <= static_cast<std::size_t>(stop_after + 5 * threads));  // queue + runs in progress
+      for (const auto& [run, rec] : got) {  // what was kept is exactly what an uninterrupted sweep gives
+        CHECK(rec.status == RunStatus::Ok);
+        CHECK(same_bits(rec.outcomes, reference.at(run).outcomes));
+      }
+    }
+  }
+}
+
+TEST_CASE("a flag raised after the last run changes nothing", "[sweep][runner][signals]") {
+  const SweepDir dir("runner_cancel_late");
+  const SweepPlan plan = dir.plan(testing::kGridWithFailure);
+  const std::vector<std::int64_t> runs = {0, 1, 2, 3};
+  citsim::CancelFlag cancel{false};
+  int seen = 0;
+  CHECK_NOTHROW(run_threads(plan, runs, 1, [&](RunRecord&&) { cancel = ++seen == 4; }, &cancel));
+  CHECK(seen == 4);
 }

@@ -33,8 +33,12 @@ class MpiSession {
 
 /// Every rank calls it. Rank 0 passes the runs still to do and receives every record in `sink`;
 /// the other ranks' `runs` and `sink` are unused. `threads` compute threads on rank 0 and on
-/// each other rank.
+/// each other rank. `cancel` (each rank's own, optional): once set on rank 0 no run is handed
+/// out; once set on another rank, that rank abandons its run and tells rank 0, which then stops
+/// handing out runs too. Every finished run still reaches the sink, every rank leaves the call
+/// (MPI_Finalize stays possible), and each interrupted rank throws Interrupted; rank 0 throws it
+/// whenever a run was left undone.
 void run_mpi(const MpiSession& session, const SweepPlan& plan, std::span<const std::int64_t> runs,
-             int threads, const RecordSink& sink);
+             int threads, const RecordSink& sink, const CancelFlag* cancel = nullptr);
 
 }  // namespace citsim::sweep

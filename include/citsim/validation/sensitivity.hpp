@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "citsim/cancel.hpp"
 #include "citsim/io/config.hpp"
 
 namespace citsim {
@@ -20,6 +21,8 @@ struct SensitivityOptions {
   std::vector<std::string> parameters;
   /// The perturbation: p·exp(±log_step); one-sided where that leaves the allowed range.
   double log_step = 0.05;
+  /// Polled by every run (optional); once set, local_sensitivities throws Interrupted.
+  const CancelFlag* cancel = nullptr;
 };
 
 /// One parameter's row: its configured value and S for each output, or why it has none.

@@ -1,0 +1,333 @@
+#!/usr/bin/env bash
+# Signals and numerical failures as a user meets them (docs/reliability.md).
+#
+#   bash tests/cli/test_signals.sh <citsim-binary> <source-dir> <with-mpi: ON|OFF> [seed]
+#
+# 1. SIGINT / SIGTERM during run, calibrate, sensitivity: exit 130 / 143, one line on stderr, no
+#    temporary file, an existing output of the same name untouched; a second signal ends at once.
+# 2. A sweep stopped again and again at seeded random moments (SIGTERM, SIGINT and SIGKILL mixed,
+#    at least 10 kills), then run to the end: bit-identical to an uninterrupted sweep, no run
+#    lost; each graceful stop says "N of M runs done" and N never falls. Under mpirun (builds with
+#    MPI) a SIGTERM to mpirun leaves a sweep that resumes to the same result.
+# 3. NaN/negative states and step-size collapses from configs a user can write: exit 3 with time,
+#    level, place and species; in a sweep the failing run alone is recorded (status 2, message,
+#    NaN outcomes), the others finish, the sweep exits 4 and xarray opens the file.
+set -u
+
+if [ $# -lt 3 ]; then
+  echo "usage: $0 <citsim-binary> <source-dir> <with-mpi: ON|OFF> [seed]" >&2
+  exit 2
+fi
+CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$(cd "$2" && pwd)
+WITH_MPI=$3
+SEED=${4:-20261201}
+CONFIG="$SRC/configs/default.toml"
+PY=/usr/bin/python3
+[ -x "$CITSIM" ] || { echo "not an executable: $CITSIM" >&2; exit 2; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_signals.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "ok    $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL  $1"
+  shift
+  for line in "$@"; do echo "      $line"; done
+}
+check() {  # check WHAT CONDITION-EXIT-CODE [DETAIL...]
+  local what=$1 ok=$2
+  shift 2
+  if [ "$ok" -eq 0 ]; then pass "$what"; else fail "$what" "$@"; fi
+}
+
+# start NAME CMD...: runs CMD in the background (stdin closed), output in $T/NAME.{out,err}.
+PID=0
+start() {
+  local name=$1
+  shift
+  "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null &
+  PID=$!
+}
+# finish: waits for the last started process; RC its exit code, SECONDS_TO_EXIT since called.
+RC=0
+finish() {
+  local t0
+  t0=$(date +%s.%N)
+  { wait "$PID"; } 2>/dev/null  # no "Killed" job notice
+  RC=$?
+  SECONDS_TO_EXIT=$(echo "$(date +%s.%N) - $t0" | bc)
+}
+# wait_for_file FILE SECONDS: until FILE exists (a process has got that far).
+wait_for_file() {
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    [ -e "$1" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+lines() { grep -c '' "$1"; }
+
+# --- 1. One process, one signal -----------------------------------------------------------------
+# A 2D year runs for minutes: the signal always comes mid-integration.
+for sig in INT TERM; do
+  code=$([ $sig = INT ] && echo 130 || echo 143)
+  d="$T/run_$sig"
+  mkdir -p "$d"
+  echo "an earlier result" >"$d/out.h5"
+  start "run_$sig" "$CITSIM" run "$CONFIG" --set model.level=2d -o "$d/out.h5"
+  sleep 1.5
+  kill -s $sig $PID
+  finish
+  err=$(cat "$T/run_$sig.err")
+  check "run, SIG$sig mid-integration: exit $code (took ${SECONDS_TO_EXIT} s after the signal)" \
+    $([ $RC -eq $code ] && echo 0 || echo 1) "exit $RC" "$err"
+  check "run, SIG$sig: one line on stderr naming the signal and the day" \
+    $([ "$(lines "$T/run_$sig.err")" -eq 1 ] && [[ "$err" == "citsim: interrupted by SIG$sig: run interrupted "*"not written" ]] && echo 0 || echo 1) "$err"
+  check "run, SIG$sig: the existing output is untouched and nothing else is left" \
+    $([ "$(cat "$d/out.h5")" = "an earlier result" ] && [ "$(ls -A "$d")" = "out.h5" ] && echo 0 || echo 1) "$(ls -A "$d")"
+done
+
+# A second signal while the first is being handled ends the process at once.
+d="$T/run_twice"
+mkdir -p "$d"
+start run_twice "$CITSIM" run "$CONFIG" --set model.level=2d -o "$d/out.h5"
+sleep 1.5
+kill -s INT $PID
+kill -s INT $PID
+finish
+check "run, two SIGINTs: exit 130 (took ${SECONDS_TO_EXIT} s)" $([ $RC -eq 130 ] && echo 0 || echo 1) "exit $RC" "$(cat "$T/run_twice.err")"
+check "run, two SIGINTs: no output file" $([ -z "$(ls -A "$d")" ] && echo 0 || echo 1) "$(ls -A "$d")"
+
+# calibrate polls between loss evaluations, sensitivity inside every run.
+d="$T/calibrate"
+mkdir -p "$d"
+echo "# an earlier table" >"$d/p.toml"
+start calibrate "$CITSIM" calibrate --targets "$SRC/configs/validation/targets.toml" --max-evals 50 -o "$d/p.toml"
+sleep 2
+kill -s TERM $PID
+finish
+check "calibrate, SIGTERM: exit 143, one line, the earlier table untouched, no temporary file" \
+  $([ $RC -eq 143 ] && [ "$(lines "$T/calibrate.err")" -eq 1 ] && grep -q "interrupted by SIGTERM: calibration interrupted" "$T/calibrate.err" &&
+    [ "$(cat "$d/p.toml")" = "# an earlier table" ] && [ "$(ls -A "$d")" = "p.toml" ] && echo 0 || echo 1) \
+  "exit $RC" "$(cat "$T/calibrate.err")" "$(ls -A "$d")"
+
+# Later, inside the optimiser (NLopt turns the exception into its own failure): the same.
+d="$T/calibrate_late"
+mkdir -p "$d"
+start calibrate_late "$CITSIM" calibrate --targets "$SRC/configs/validation/targets.toml" --max-evals 50 -o "$d/p.toml" -q
+sleep 6
+kill -s INT $PID
+finish
+check "calibrate, SIGINT after 6 s: exit 130, 'calibration interrupted', nothing written" \
+  $([ $RC -eq 130 ] && [ "$(lines "$T/calibrate_late.err")" -eq 1 ] &&
+    grep -q "interrupted by SIGINT: calibration interrupted; the parameter table was not written" "$T/calibrate_late.err" &&
+    [ -z "$(ls -A "$d")" ] && echo 0 || echo 1) "exit $RC" "$(cat "$T/calibrate_late.err")" "$(ls -A "$d")"
+
+d="$T/sensitivity"
+mkdir -p "$d"
+start sensitivity "$CITSIM" sensitivity "$CONFIG" -o "$d/s.h5" -j 2 -q
+sleep 2
+kill -s INT $PID
+finish
+check "sensitivity, SIGINT: exit 130 within seconds (${SECONDS_TO_EXIT} s), one line, nothing written" \
+  $([ $RC -eq 130 ] && [ "$(lines "$T/sensitivity.err")" -eq 1 ] && grep -q "interrupted by SIGINT: .* interrupted .*; nothing written$" "$T/sensitivity.err" &&
+    [ -z "$(ls -A "$d")" ] && echo 0 || echo 1) "exit $RC" "$(cat "$T/sensitivity.err")" "$(ls -A "$d")"
+
+# --- 2. A sweep killed again and again ----------------------------------------------------------
+cat >"$T/spec.toml" <<EOF
+base = "$CONFIG"
+set = ["numerics.dz=0.1", "protocol.end_days=200"]
+[[axis]]
+key = "needle_length"
+values = [1.0, 1.5, 2.0]
+[[axis]]
+key = "density"
+range = [150, 350]
+steps = 10
+[series]
+readouts = ["firmness_gain", "collagen_induction"]
+dt = 5
+EOF
+"$CITSIM" sweep "$T/spec.toml" -o "$T/reference.h5" -j 2 -q
+check "the uninterrupted reference sweep runs" $?
+
+# finished PARTIAL: runs the work file marks done, read as an SWMR reader (-1: does not open).
+finished() {
+  $PY - "$1" <<'EOF'
+import sys, h5py, numpy as np
+try:
+    with h5py.File(sys.argv[1], "r", libver="latest", swmr=True) as f:
+        print(int(np.count_nonzero(f["/sweep/status"][...])))
+except OSError:
+    print(-1)
+EOF
+}
+# same_sweep A B: every dataset of the sweep bit for bit (wall_seconds aside), every run once, ok.
+same_sweep() {
+  $PY - "$1" "$2" <<'EOF'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+names = []
+a["sweep"].visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+def same(x, y):
+    if x.dtype != y.dtype or x.shape != y.shape:
+        return False
+    if x.dtype.kind == "O":  # variable-length strings: compare the values, not the pointers
+        return x[...].tolist() == y[...].tolist()
+    return x[...].tobytes() == y[...].tobytes()
+bad = [n for n in names if n != "wall_seconds" and (n not in b["sweep"] or not same(a["sweep"][n], b["sweep"][n]))]
+runs = b["/sweep/run"][...]
+status = b["/sweep/status"][...]
+if bad or not np.array_equal(runs, np.arange(len(runs))) or not np.all(status == 1):
+    print("differ:", bad, "status", status)
+    sys.exit(1)
+print(f"{len(names) - 1} datasets identical, {len(runs)} runs")
+EOF
+}
+
+RANDOM=$SEED
+kills=0
+graceful=0
+last_done=0
+monotone=0
+attempt=0
+KILLED="$T/killed.h5"
+while [ ! -e "$KILLED" ] && [ $attempt -lt 60 ]; do
+  attempt=$((attempt + 1))
+  sigs=(TERM INT KILL)
+  sig=${sigs[$((RANDOM % 3))]}
+  delay=$(printf "0.%02d" $((15 + RANDOM % 70)))  # 0.15 .. 0.84 s
+  start sweep "$CITSIM" sweep "$T/spec.toml" -o "$KILLED" -j 2 -q
+  if [ $kills -ge 12 ]; then  # enough: let it finish
+    finish
+    continue
+  fi
+  sleep "$delay"
+  kill -s $sig $PID 2>/dev/null
+  finish
+  if [ -e "$KILLED" ]; then break; fi  # finished before the signal
+  kills=$((kills + 1))
+  now=$(finished "$KILLED.partial")
+  [ "$now" -ge "$last_done" ] || monotone=1
+  if [ $sig = KILL ]; then
+    [ $RC -eq 137 ] || fail "kill $kills (SIGKILL after $delay s): exit $RC"
+  else
+    code=$([ $sig = INT ] && echo 130 || echo 143)
+    err=$(cat "$T/sweep.err")
+    if [ $RC -eq $code ] && [ ! -s "$T/sweep.err" ]; then
+      :  # the signal came before citsim installed its handler (slow start): killed like SIGKILL
+    else
+      graceful=$((graceful + 1))
+      if ! { [ $RC -eq $code ] && [ "$(lines "$T/sweep.err")" -eq 1 ] &&
+             [[ "$err" == "citsim: interrupted by SIG$sig: $now of 30 runs done ("*"); run the same command to resume" ]]; }; then
+        fail "kill $kills (SIG$sig after $delay s): exit $code and 'N of M runs done' matching the file ($now)" "exit $RC" "$err"
+      fi
+    fi
+  fi
+  last_done=$now
+done
+[ -e "$KILLED" ] || { "$CITSIM" sweep "$T/spec.toml" -o "$KILLED" -j 2 -q; }
+check "the sweep was stopped $kills times ($graceful by SIGINT/SIGTERM), seed $SEED" $([ $kills -ge 10 ] && [ $graceful -ge 3 ] && echo 0 || echo 1)
+check "finished runs never went missing between kills" $monotone
+check "no work file is left once the sweep is complete" $([ ! -e "$KILLED.partial" ] && echo 0 || echo 1)
+msg=$(same_sweep "$T/reference.h5" "$KILLED")
+check "stopped and resumed: bit-identical to the uninterrupted sweep ($msg)" $? "$msg"
+
+if [ "$WITH_MPI" = ON ] && command -v mpirun >/dev/null; then
+  MPI_OUT="$T/mpi.h5"
+  start mpi mpirun --oversubscribe -n 2 "$CITSIM" sweep "$T/spec.toml" -o "$MPI_OUT" -q
+  wait_for_file "$MPI_OUT.partial" 60
+  sleep 1
+  kill -s TERM $PID
+  finish
+  n=$(finished "$MPI_OUT.partial")
+  if [ -e "$MPI_OUT" ]; then
+    pass "mpirun finished before the SIGTERM (nothing to resume)"
+  else
+    check "mpirun -n 2, SIGTERM to mpirun (exit $RC): the work file opens ($n runs done)" $([ "$n" -ge 0 ] && echo 0 || echo 1)
+  fi
+  # As scancel does: the signal goes to the ranks themselves; each stops cleanly.
+  if [ ! -e "$MPI_OUT" ]; then
+    start mpi mpirun --oversubscribe -n 2 "$CITSIM" sweep "$T/spec.toml" -o "$MPI_OUT" -q
+    sleep 1.5
+    ranks=$(pgrep -P $PID)
+    kill -s TERM $ranks 2>/dev/null
+    finish
+    n=$(finished "$MPI_OUT.partial")
+    if [ -e "$MPI_OUT" ]; then
+      pass "the resumed MPI sweep finished before the SIGTERM"
+    else
+      check "mpirun -n 2, SIGTERM to both ranks: exit 143, rank 0 says '$n of 30 runs done'" \
+        $([ $RC -eq 143 ] && grep -q "interrupted by SIGTERM: $n of 30 runs done (" "$T/mpi.err" && echo 0 || echo 1) \
+        "exit $RC" "$(grep citsim "$T/mpi.err")"
+    fi
+  fi
+  mpirun --oversubscribe -n 2 "$CITSIM" sweep "$T/spec.toml" -o "$MPI_OUT" -q
+  msg=$(same_sweep "$T/reference.h5" "$MPI_OUT")
+  check "and resumed under mpirun: bit-identical to the uninterrupted sweep ($msg)" $? "$msg"
+fi
+
+# --- 3. Numerical failures ----------------------------------------------------------------------
+# An absolute tolerance of 1e-300 leaves no room for round-off below zero: with a loose rtol the
+# state goes negative (1D, 2D); with rtol 1e-16 too no step can meet it (step-size collapse).
+SHORT=(--set protocol.series.count=1 --set protocol.end_days=60)
+LOOSE=(--set numerics.rtol=0.1 --set numerics.atol=1e-300 "${SHORT[@]}")
+TIGHT=(--set numerics.rtol=1e-16 --set numerics.atol=1e-300 "${SHORT[@]}")
+mkdir -p "$T/num"
+"$CITSIM" run "$CONFIG" --set model.level=1d "${LOOSE[@]}" -o "$T/num/neg.h5" -q 2>"$T/neg.err"
+RC=$?
+err=$(cat "$T/neg.err")
+check "negative state (1D): exit 3 with time, level, depth and species; nothing written" \
+  $([ $RC -eq 3 ] && [[ "$err" == "error: numerical failure at t = "*" day, level 1d, z = "*" mm (cell "*"): species "*" = -"* ]] &&
+    [ -z "$(ls -A "$T/num")" ] && echo 0 || echo 1) "exit $RC" "$err"
+"$CITSIM" run "$CONFIG" --set model.level=2d --set numerics.dx=0.2 --set numerics.dz=0.1 "${LOOSE[@]}" -o "$T/num/neg2.h5" -q 2>"$T/neg2.err"
+RC=$?
+err=$(cat "$T/neg2.err")
+check "negative state (2D): exit 3 with time, level, x, depth and species" \
+  $([ $RC -eq 3 ] && [[ "$err" == "error: numerical failure at t = "*" day, level 2d, x = "*" mm, z = "*" mm (cell "*"): species "* ]] && echo 0 || echo 1) \
+  "exit $RC" "$err"
+"$CITSIM" run "$CONFIG" --set model.level=1d "${TIGHT[@]}" -o "$T/num/collapse.h5" -q 2>"$T/collapse.err"
+RC=$?
+err=$(cat "$T/collapse.err")
+check "step-size collapse (1D): exit 3 with step, time, species, level and depth; nothing written" \
+  $([ $RC -eq 3 ] && [[ "$err" == "error: kinetics step size collapsed to "*" day at t = "*" day, species "*"(level 1d, z = "*" mm, cell "*")" ]] &&
+    [ -z "$(ls -A "$T/num")" ] && echo 0 || echo 1) "exit $RC" "$err"
+
+cat >"$T/failing.toml" <<EOF
+base = "$CONFIG"
+set = ["numerics.rtol=0.1", "protocol.series.count=1", "protocol.end_days=60"]
+[[axis]]
+key = "numerics.atol"
+values = [1e-7, 1e-300, 1e-6]
+EOF
+"$CITSIM" sweep "$T/failing.toml" -o "$T/failing.h5" -j 2 >"$T/failing.out" 2>"$T/failing.err"
+RC=$?
+check "a sweep with a numerically failing run: exit 4, the failure reported" \
+  $([ $RC -eq 4 ] && grep -q "1 run(s) failed" "$T/failing.err" && echo 0 || echo 1) "exit $RC" "$(cat "$T/failing.err")"
+$PY - "$T/failing.h5" <<'EOF'
+import sys, h5py, numpy as np, xarray as xr
+with h5py.File(sys.argv[1], "r") as f:
+    status = list(f["/sweep/status"][...])
+    msg = [m.decode() if isinstance(m, bytes) else m for m in f["/sweep/message"][...]]
+    out = f["/sweep/outcomes"][...]
+ok = (status == [1, 2, 1] and "numerical failure at t = " in msg[1] and "species" in msg[1]
+      and msg[0] == msg[2] == "" and np.all(np.isnan(out[1])) and np.all(np.isfinite(out[[0, 2]])))
+ds = xr.open_dataset(sys.argv[1], group="sweep", engine="netcdf4")
+ok = ok and ds["status"].values.tolist() == [1, 2, 1] and "numerical failure" in str(ds["message"].values[1])
+print(status, msg[1][:90])
+sys.exit(0 if ok else 1)
+EOF
+check "only the failing run is failed (status 2, message, NaN outcomes), the others finished; xarray opens it" $?
+"$CITSIM" sweep "$T/failing.toml" -o "$T/failing.h5" -j 2 >"$T/failing.out" 2>"$T/failing.err"
+RC=$?
+check "the complete sweep run again: nothing to do, still exit 4" \
+  $([ $RC -eq 4 ] && grep -q "nothing to do" "$T/failing.out" && echo 0 || echo 1) "exit $RC" "$(cat "$T/failing.out" "$T/failing.err")"
+
+echo "$PASSED passed, $FAILED failed"
+[ $FAILED -eq 0 ]
