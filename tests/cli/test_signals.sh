@@ -154,8 +154,12 @@ steps = 10
 readouts = ["firmness_gain", "collagen_induction"]
 dt = 5
 EOF
+ref_start=$(date +%s%N)
 "$CITSIM" sweep "$T/spec.toml" -o "$T/reference.h5" -j 2 -q
 check "the uninterrupted reference sweep runs" $?
+# The kill delays scale with how long the whole sweep takes here (a quiet machine finishes it in
+# about a second, a loaded one in many): between 5 % and 40 % of it, at least 0.15 s.
+ref_ms=$(( ($(date +%s%N) - ref_start) / 1000000 ))
 
 # finished PARTIAL: runs the work file marks done, read as an SWMR reader (-1: does not open).
 finished() {
@@ -202,7 +206,9 @@ while [ ! -e "$KILLED" ] && [ $attempt -lt 60 ]; do
   attempt=$((attempt + 1))
   sigs=(TERM INT KILL)
   sig=${sigs[$((RANDOM % 3))]}
-  delay=$(printf "0.%02d" $((15 + RANDOM % 70)))  # 0.15 .. 0.84 s
+  delay_ms=$(( ref_ms * (5 + RANDOM % 36) / 100 ))
+  [ $delay_ms -ge 150 ] || delay_ms=150
+  delay=$(printf "%d.%03d" $((delay_ms / 1000)) $((delay_ms % 1000)))
   start sweep "$CITSIM" sweep "$T/spec.toml" -o "$KILLED" -j 2 -q
   if [ $kills -ge 12 ]; then  # enough: let it finish
     finish
@@ -211,7 +217,11 @@ while [ ! -e "$KILLED" ] && [ $attempt -lt 60 ]; do
   sleep "$delay"
   kill -s $sig $PID 2>/dev/null
   finish
-  if [ -e "$KILLED" ]; then break; fi  # finished before the signal
+  if [ -e "$KILLED" ]; then  # finished before the signal: start it again until enough kills
+    if [ $kills -ge 10 ]; then break; fi
+    rm -f "$KILLED"; last_done=0
+    continue
+  fi
   kills=$((kills + 1))
   now=$(finished "$KILLED.partial")
   [ "$now" -ge "$last_done" ] || monotone=1
