@@ -1,6 +1,7 @@
 // The 2D/3D driver (field_simulation.hpp): a laterally uniform injury gives exactly the 1D column
 // in every column (2D and 3D); explicit channels keep every species ≥ 0 and give bit-identical
-// results with one and two threads; the lateral mean of explicit channels is near the 1D column.
+// results with one and two threads; the 1D core/surround closure, driven by the same channels,
+// tracks their collagen induction far better than the mean-field column (2D and a coarse 3D).
 #include <catch2/catch.hpp>
 
 #include <omp.h>
@@ -186,11 +187,11 @@ struct Agreement {
   double field, mean_field, closure;
 };
 
-Agreement agreement(ModelLevel lev, double D_T, double horizon) {
+Agreement agreement(ModelLevel lev, double D_T, double horizon, double dx = 0.05) {
   RunConfig cfg = config(lev, horizon);
   cfg.parameters.D_T = D_T;
   cfg.seed = 3;
-  cfg.numerics.dx = 0.05;
+  cfg.numerics.dx = dx;
   const FieldModel fm = build_field_model(cfg);
   RunConfig cfg1 = cfg;
   cfg1.level = ModelLevel::OneD;
@@ -234,9 +235,23 @@ TEST_CASE("field simulation: the core/surround closure tracks 2D channels far be
   }
 }
 
+// The cheaper 3D check: a coarse patch (0.1 mm cells, 12 000 cells) at one end of D_T. There the
+// mean field is 1.7 times the cylinders' induction and the closure within 11 % (13 % on 0.05 mm
+// cells, the [agreement] table).
+TEST_CASE("field simulation: the core/surround closure tracks 3D channels far better than the mean field",
+          "[field][closure]") {
+  const Agreement a = agreement(ModelLevel::ThreeD, 2.4, 42.0, 0.1);
+  INFO("collagen induction 3d " << 100 * a.field << " %, 1D mean field " << 100 * a.mean_field
+                                << " %, 1D core/surround " << 100 * a.closure << " %");
+  CHECK(a.field > 0.0);
+  CHECK(a.mean_field > 1.5 * a.field);
+  CHECK(std::abs(a.closure - a.field) < 0.25 * a.field);
+  CHECK(std::abs(a.closure - a.field) < 0.25 * std::abs(a.mean_field - a.field));
+}
+
 // The requirement of MODEL.md §4 as a test: the 1D column within 10 % of the explicit channels'
 // collagen induction at both ends of D_T. Hidden (`citsim_tests "[agreement]"`;
-// CITSIM_AGREE_LEVEL=3d, CITSIM_AGREE_DAYS=N and CITSIM_AGREE_VERBOSE=1 vary it) because the
+// CITSIM_AGREE_LEVEL=3d, CITSIM_AGREE_DAYS=N, CITSIM_AGREE_DX=mm and CITSIM_AGREE_VERBOSE=1 vary it) because the
 // derived closure reaches it only in part. Day 42, seed 3, cells 0.05 × 0.1 mm:
 //
 //   level  D_T    explicit   1D mean field   1D core/surround   |closure − explicit|/closure
@@ -251,8 +266,9 @@ TEST_CASE("field simulation: at the default density 2D collagen induction tracks
   const char* env_level = std::getenv("CITSIM_AGREE_LEVEL");
   const ModelLevel lev = env_level && std::string(env_level) == "3d" ? ModelLevel::ThreeD : ModelLevel::TwoD;
   const double horizon = std::getenv("CITSIM_AGREE_DAYS") ? std::atof(std::getenv("CITSIM_AGREE_DAYS")) : 42.0;
+  const double dx = std::getenv("CITSIM_AGREE_DX") ? std::atof(std::getenv("CITSIM_AGREE_DX")) : 0.05;
   for (double D_T : {0.002, 2.4}) {
-    const Agreement a = agreement(lev, D_T, horizon);
+    const Agreement a = agreement(lev, D_T, horizon, dx);
     INFO("D_T = " << D_T << ": collagen induction " << to_string(lev) << " " << 100 * a.field << " %, 1D mean field "
                   << 100 * a.mean_field << " %, 1D core/surround " << 100 * a.closure << " %");
     if (std::getenv("CITSIM_AGREE_VERBOSE"))
