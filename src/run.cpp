@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -40,6 +41,9 @@ void add_multiples(std::vector<double>& t, double start, double step, double end
 
 bool is_zero_d(const RunConfig& c) { return c.level == ModelLevel::ZeroD; }
 bool is_field(const RunConfig& c) { return c.level == ModelLevel::TwoD || c.level == ModelLevel::ThreeD; }
+bool is_closure(const RunConfig& c) {
+  return c.level == ModelLevel::OneD && c.numerics.closure != ColumnClosure::MeanField;
+}
 
 /// Depth weights spread over `columns` identical columns (FieldGrid order: depth fastest).
 std::vector<double> spread(const std::vector<double>& w, std::size_t columns) {
@@ -282,6 +286,20 @@ ColumnModel build_column_model(const RunConfig& cfg) {
   return m;
 }
 
+ClosureModel build_closure_model(const RunConfig& cfg) {
+  ClosureModel cm;
+  cm.column = build_column_model(cfg);
+  const bool slits = cfg.numerics.closure == ColumnClosure::CoreSurroundSlits;
+  for (const SessionInjury& s : cm.column.sessions) {
+    const ChannelInjury inj(s.session, cm.column.params);
+    // The densities of the 2D and 3D channel patterns (MODEL.md §2), ρ per cm² → per mm².
+    const double rho = inj.density() / 100.0;
+    cm.lattice.push_back(slits ? ChannelLattice{ChannelShape::Slits, rho * std::numbers::pi * inj.injured_radius(0.0) / 2.0}
+                               : ChannelLattice{ChannelShape::Cylinders, rho});
+  }
+  return cm;
+}
+
 FieldModel build_field_model(const RunConfig& cfg) {
   FieldModel fm;
   ColumnModel& m = fm.cells;
@@ -358,12 +376,22 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress, const
   throw_if_cancelled(cancel, "run interrupted before it started");
   const bool field = is_field(cfg);
   const FieldModel field_model = field ? build_field_model(cfg) : FieldModel{};
-  const ColumnModel model = field ? field_model.cells : build_column_model(cfg);
+  const bool closure = is_closure(cfg);
+  const ClosureModel closure_model = closure ? build_closure_model(cfg) : ClosureModel{};
+  const ColumnModel model = field ? field_model.cells : closure ? closure_model.column : build_column_model(cfg);
   const std::vector<double> times = record_times(cfg);
   Recorder rec(model, cfg, profile_times(cfg), progress, cancel, field ? field_model.field.columns() : 1);
-  ColumnState state = resting_column(model);
-  const SimulationStats stats = field ? simulate_field(field_model, cfg.numerics, 0.0, times, state, rec)
-                                      : simulate_column(model, cfg.numerics, 0.0, times, state, rec);
+  SimulationStats stats;
+  if (field) {
+    ColumnState state = resting_column(model);
+    stats = simulate_field(field_model, cfg.numerics, 0.0, times, state, rec);
+  } else if (closure) {
+    ClosureState state = resting_closure(model);
+    stats = simulate_closure(closure_model, cfg.numerics, 0.0, times, state, rec);
+  } else {
+    ColumnState state = resting_column(model);
+    stats = simulate_column(model, cfg.numerics, 0.0, times, state, rec);
+  }
 
   RunResult r = std::move(rec.result);
   if (field) {

@@ -147,8 +147,8 @@ constexpr std::array<std::string_view, 9> kSessionKeys = {
 constexpr std::array<std::string_view, 5> kSeriesKeys = {"count", "interval_days", "first_day",
                                                          "needle", "needles"};
 constexpr std::array<std::string_view, 3> kModelKeys = {"level", "aging_drift", "parameters"};
-constexpr std::array<std::string_view, 8> kNumericsKeys = {"dz",     "dx",     "rtol",  "atol",
-                                                           "dt_rel", "dt_lag", "dt_min", "dt_max"};
+constexpr std::array<std::string_view, 9> kNumericsKeys = {"dz",     "dx",     "rtol",   "atol",   "dt_rel",
+                                                           "dt_lag", "dt_min", "dt_max", "closure"};
 constexpr std::array<std::string_view, 5> kOutputKeys = {"path", "dt", "dense_dt", "dense_days",
                                                          "profile_dt"};
 
@@ -162,6 +162,10 @@ constexpr std::array<std::pair<std::string_view, LaxityCause>, 3> kLaxityCauses 
      {"weight_loss", LaxityCause::WeightLoss}}};
 constexpr std::array<std::pair<std::string_view, ModelLevel>, 4> kLevels = {
     {{"0d", ModelLevel::ZeroD}, {"1d", ModelLevel::OneD}, {"2d", ModelLevel::TwoD}, {"3d", ModelLevel::ThreeD}}};
+constexpr std::array<std::pair<std::string_view, ColumnClosure>, 3> kClosures = {
+    {{"mean-field", ColumnClosure::MeanField},
+     {"core-surround", ColumnClosure::CoreSurround},
+     {"core-surround-slits", ColumnClosure::CoreSurroundSlits}}};
 
 std::string_view nearest(std::string_view key, std::span<const std::string_view> candidates) {
   std::string_view best;
@@ -800,6 +804,8 @@ NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
       nc.dt_min = rd.number(n, key, positive, "days");
     else if (k == "dt_max")
       nc.dt_max = rd.number(n, key, positive, "days");
+    else if (k == "closure")
+      nc.closure = rd.choice(n, key, kClosures);
   }
   if (nc.dt_min > nc.dt_max) {
     const toml::node* n = t.get("dt_min");
@@ -887,6 +893,13 @@ RunConfig parse_config(const std::string& text, const std::string& path,
   check_loop_gain(rd, cfg.parameters, sources);
 
   if (numerics) cfg.numerics = read_numerics(rd, *numerics);
+  if (cfg.numerics.closure != ColumnClosure::MeanField && cfg.level != ModelLevel::OneD) {
+    const toml::node* n = numerics->get("closure");
+    rd.reject("numerics.closure", *n,
+              fmt::format("applies to model.level = \"1d\" only (this run is level \"{}\", whose "
+                          "channels are explicit or averaged by definition); remove it or use \"mean-field\"",
+                          to_string(cfg.level)));
+  }
   if (output) cfg.output = read_output(rd, *output);
   if (cfg.level == ModelLevel::TwoD || cfg.level == ModelLevel::ThreeD) {
     // A periodic lateral line needs 3 cells (make_field_grid rounds width/dx the same way).

@@ -1,45 +1,10 @@
 #include "citsim/numerics/column_simulation.hpp"
 
 #include <fmt/format.h>
-#include <omp.h>
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
-
-#include "citsim/errors.hpp"
-#include "citsim/numerics/kinetics_stepper.hpp"
+#include "citsim/numerics/split_step.hpp"
 
 namespace citsim {
-namespace {
-
-/// Largest undershoot below zero we treat as round-off and clip, relative to the tolerance.
-constexpr double kClipFactor = 1e3;
-
-/// Step size after a session: small while the inflammatory wave rises, large in remodeling.
-double split_step(const StepControl& c, double since_session) {
-  const double dt = c.dt_rel * (since_session + c.dt_lag);
-  return std::clamp(dt, c.dt_min, c.dt_max);
-}
-
-/// NaN, Inf, or a negative beyond round-off stops the run with where and what.
-void check_state(ColumnState& u, const ColumnModel& m, double t, double atol) {
-  for (std::size_t i = 0; i < u.size(); ++i) {
-    for (int s = 0; s < kSpeciesCount; ++s) {
-      double& x = u[i][s];
-      if (std::isfinite(x) && x >= 0.0) continue;
-      if (std::isfinite(x) && x >= -kClipFactor * atol) {
-        x = 0.0;
-        continue;
-      }
-      throw NumericalError(fmt::format(
-          "numerical failure at t = {:.6g} day, level {}, z = {:.4g} mm (cell {}): species {} = {:.6g}",
-          t, m.level_name, m.grid.centre[i], i, kSpeciesInfo[static_cast<std::size_t>(s)].name, x));
-    }
-  }
-}
-
-}  // namespace
 
 ColumnState resting_column(const ColumnModel& model) {
   ColumnState u(model.sites.size());
@@ -50,99 +15,13 @@ ColumnState resting_column(const ColumnModel& model) {
 SimulationStats simulate_column(const ColumnModel& m, const StepControl& c, double t_start,
                                 std::span<const double> record_times, ColumnState& u,
                                 ColumnObserver& observer) {
-  SimulationStats stats;
-  const std::size_t n = m.sites.size();
-  std::vector<double> F_rest(n);
-  for (std::size_t i = 0; i < n; ++i) F_rest[i] = m.sites[i].rest.F_rest;
+  std::vector<double> F_rest(m.sites.size());
+  for (std::size_t i = 0; i < F_rest.size(); ++i) F_rest[i] = m.sites[i].rest.F_rest;
   ColumnTransport transport(m.grid, m.params, F_rest);
-
-  std::vector<SiteRates> rates(n);
-  auto update_rates = [&](double t) {
-    for (std::size_t i = 0; i < n; ++i)
-      rates[i] = site_rates(m.sites[i], m.params, m.patient, m.aging_drift, t);
-  };
-  update_rates(t_start);
-
-  // Small columns are not worth waking a thread team for every split step (StepControl::threads).
-  constexpr std::size_t kMinPointsPerThread = 8;
-  const std::size_t wanted = c.threads > 0                   ? static_cast<std::size_t>(c.threads)
-                             : n >= kParallelColumnPoints ? static_cast<std::size_t>(std::max(1, omp_get_max_threads()))
-                                                          : 1;
-  const int threads = static_cast<int>(std::clamp<std::size_t>(n / kMinPointsPerThread, 1, wanted));
-  std::vector<KineticsStepper> steppers;
-  for (int k = 0; k < threads; ++k) steppers.emplace_back(KineticsTolerance{c.rtol, c.atol});
-  // Per point, so results ignore the thread count.
-  std::vector<KineticsStepHistory> history(n, KineticsStepHistory{c.dt_min, 0.0});
-  std::vector<std::int64_t> accepted_point(n, 0), rejected_point(n, 0);
-
-  auto kinetics = [&](double t0, double t1) {
-    std::string error;
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads) if (threads > 1)
-    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      try {
-        const KineticsWork work = steppers[static_cast<std::size_t>(omp_get_thread_num())].advance(
-            u[k], rates[k], m.params, t0, t1, history[k]);
-        accepted_point[k] += work.accepted;
-        rejected_point[k] += work.rejected;
-      } catch (const NumericalError& e) {
-#pragma omp critical
-        if (error.empty())
-          error = fmt::format("{} (level {}, z = {:.4g} mm, cell {})", e.what(), m.level_name,
-                              m.grid.centre[k], k);
-      }
-    }
-    if (!error.empty()) throw NumericalError(error);
-  };
-
-  double t = t_start;
-  double last_session = -std::numeric_limits<double>::infinity();
-  std::size_t next_session = 0;
-  while (next_session < m.sessions.size() && m.sessions[next_session].session.time < t_start)
-    ++next_session;
-
-  for (const double t_record : record_times) {
-    // March to t_record, stopping at every session on the way.
-    while (true) {
-      const double t_session = next_session < m.sessions.size()
-                                   ? m.sessions[next_session].session.time
-                                   : std::numeric_limits<double>::infinity();
-      const double t_stop = std::min(t_record, t_session);
-      while (t < t_stop) {
-        double dt = split_step(c, t - last_session);
-        const double left = t_stop - t;
-        if (left <= dt) dt = left;
-        else if (left < 2.0 * dt) dt = 0.5 * left;  // no sliver steps before a stop
-        const double t_next = (dt == left) ? t_stop : t + dt;
-        if (m.aging_drift) update_rates(0.5 * (t + t_next));
-        if (m.transport) transport.step(u, 0.5 * (t_next - t));
-        kinetics(t, t_next);
-        if (m.transport) transport.step(u, 0.5 * (t_next - t));
-        check_state(u, m, t_next, c.atol);
-        t = t_next;
-        ++stats.split_steps;
-        observer.progress(t);
-      }
-      if (t_session <= t_record) {
-        const SessionInjury& s = m.sessions[next_session];
-        observer.before_session(next_session, t, u);
-        for (std::size_t i = 0; i < n; ++i)
-          apply_injury(u[i], s.cells[i], m.sites[i].v, s.session, m.params,
-                       m.patient.anticoagulant);
-        std::fill(history.begin(), history.end(), KineticsStepHistory{c.dt_min, 0.0});
-        last_session = t;
-        ++next_session;
-        if (t_session < t_record) continue;
-      }
-      break;
-    }
-    observer.record(t, u);
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    stats.kinetics_steps += accepted_point[i];
-    stats.kinetics_rejected += rejected_point[i];
-  }
-  return stats;
+  SplitSpace space;
+  space.transport = m.transport ? &transport : nullptr;
+  space.locate = [&m](std::size_t i) { return fmt::format("z = {:.4g} mm", m.grid.centre[i]); };
+  return simulate_split(m, space, c, t_start, record_times, u, observer);
 }
 
 }  // namespace citsim

@@ -531,3 +531,16 @@ TEST_CASE("config: an unreadable file is a ConfigError", "[config]") {
     CHECK(contains(e.what(), "/nonexistent/dir/none.toml: cannot read the file: "));
   }
 }
+
+TEST_CASE("config: numerics.closure chooses the 1D column's closure, for level 1d only", "[config]") {
+  CHECK(parse_config("", "x.toml").numerics.closure == ColumnClosure::MeanField);
+  CHECK(parse_config("[numerics]\nclosure = \"core-surround\"\n", "x.toml").numerics.closure ==
+        ColumnClosure::CoreSurround);
+  CHECK(parse_config("", "x.toml", {"numerics.closure=core-surround-slits"}).numerics.closure ==
+        ColumnClosure::CoreSurroundSlits);
+  CHECK(contains(error_of("[numerics]\nclosure = \"two-zone\"\n"),
+                 "bad.toml:2: key 'numerics.closure' = \"two-zone\": must be one of \"mean-field\", "
+                 "\"core-surround\", \"core-surround-slits\""));
+  CHECK(contains(error_of("[model]\nlevel = \"2d\"\n[numerics]\nclosure = \"core-surround\"\n"),
+                 "bad.toml:4: key 'numerics.closure' = \"core-surround\": applies to model.level = \"1d\" only"));
+}

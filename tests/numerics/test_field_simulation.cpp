@@ -1,6 +1,7 @@
 // The 2D/3D driver (field_simulation.hpp): a laterally uniform injury gives exactly the 1D column
 // in every column (2D and 3D); explicit channels keep every species ≥ 0 and give bit-identical
-// results with one and two threads; the lateral mean of explicit channels is near the 1D column.
+// results with one and two threads; the 1D core/surround closure, driven by the same channels,
+// tracks their collagen induction far better than the mean-field column (2D and a coarse 3D).
 #include <catch2/catch.hpp>
 
 #include <omp.h>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 
 #include "citsim/errors.hpp"
+#include "citsim/numerics/closure_simulation.hpp"
 #include "citsim/numerics/field_simulation.hpp"
 #include "citsim/run.hpp"
 
@@ -175,37 +177,104 @@ ColumnModel mean_field_column(const FieldModel& fm, const ColumnModel& column) {
 
 }  // namespace
 
-// The requirement of MODEL.md §4 for the mean field, stated as a test that does not hold yet (so
-// it is hidden: `citsim_tests "[agreement]"`; CITSIM_AGREE_LEVEL=3d and CITSIM_AGREE_DAYS=N vary
-// it). The 1D column driven by the lateral mean of the very same channels overestimates the
-// collagen induction several-fold at both ends of D_T (docs/model.md, "When 1D is enough"): the
-// injury's local responses saturate, so the closure must be more than a mean of fractions.
+namespace {
+
+/// Dermal collagen induction after `horizon` days of one default-density session (seed 3,
+/// cells 0.05 × 0.1 mm): explicit channels, the mean-field column driven by the lateral mean of
+/// the very same channels, and the core/surround closure with the same mean injury and the same
+/// channels' spacing (slits in 2D, cylinders in 3D).
+struct Agreement {
+  double field, mean_field, closure;
+};
+
+Agreement agreement(ModelLevel lev, double D_T, double horizon, double dx = 0.05) {
+  RunConfig cfg = config(lev, horizon);
+  cfg.parameters.D_T = D_T;
+  cfg.seed = 3;
+  cfg.numerics.dx = dx;
+  const FieldModel fm = build_field_model(cfg);
+  RunConfig cfg1 = cfg;
+  cfg1.level = ModelLevel::OneD;
+  cfg1.numerics.closure = lev == ModelLevel::ThreeD ? ColumnClosure::CoreSurround : ColumnClosure::CoreSurroundSlits;
+  ClosureModel closure = build_closure_model(cfg1);
+  closure.column = mean_field_column(fm, closure.column);
+  // The same channels' spacing: the domain's channels per width (2D) or per area (3D).
+  const double domain = fm.field.width_x() * (lev == ModelLevel::ThreeD ? fm.field.width_y() : 1.0);
+  for (std::size_t k = 0; k < closure.lattice.size(); ++k)
+    closure.lattice[k].density = static_cast<double>(fm.channels[k].size()) / domain;
+  const ColumnModel& column = closure.column;
+  const std::vector<double> times = record_times(cfg);
+  LastState two, one, cs;
+  ColumnState u2 = resting_column(fm.cells), u1 = resting_column(column);
+  ClosureState uc = resting_closure(column);
+  const double z_d = cfg.parameters.z_reticular;
+  const double c0 = dermal_collagen(u1, column.grid, 1, z_d);
+  simulate_field(fm, cfg.numerics, 0.0, times, u2, two);
+  simulate_column(column, cfg.numerics, 0.0, times, u1, one);
+  simulate_closure(closure, cfg.numerics, 0.0, times, uc, cs);
+  return {dermal_collagen(two.last, column.grid, fm.field.columns(), z_d) / c0 - 1.0,
+          dermal_collagen(one.last, column.grid, 1, z_d) / c0 - 1.0,
+          dermal_collagen(cs.last, column.grid, 1, z_d) / c0 - 1.0};
+}
+
+}  // namespace
+
+// The concentrated injury of explicit channels saturates its local responses: the mean-field
+// column overestimates their collagen induction 4.5-fold (2D) and 1.7-fold (3D). The closure
+// removes most of that at both ends of the TGF-beta range (docs/model.md, "When 1D is enough").
+TEST_CASE("field simulation: the core/surround closure tracks 2D channels far better than the mean field",
+          "[field][closure]") {
+  for (double D_T : {0.002, 2.4}) {
+    const Agreement a = agreement(ModelLevel::TwoD, D_T, 42.0);
+    INFO("D_T = " << D_T << ": collagen induction 2d " << 100 * a.field << " %, 1D mean field " << 100 * a.mean_field
+                  << " %, 1D core/surround " << 100 * a.closure << " %");
+    CHECK(a.field > 0.0);
+    CHECK(a.mean_field > 3.0 * a.field);
+    CHECK(std::abs(a.closure - a.field) < 0.25 * a.field);
+    CHECK(std::abs(a.closure - a.field) < 0.1 * std::abs(a.mean_field - a.field));
+  }
+}
+
+// The cheaper 3D check: a coarse patch (0.1 mm cells, 12 000 cells) at one end of D_T. There the
+// mean field is 1.7 times the cylinders' induction and the closure within 11 % (13 % on 0.05 mm
+// cells, the [agreement] table).
+TEST_CASE("field simulation: the core/surround closure tracks 3D channels far better than the mean field",
+          "[field][closure]") {
+  const Agreement a = agreement(ModelLevel::ThreeD, 2.4, 42.0, 0.1);
+  INFO("collagen induction 3d " << 100 * a.field << " %, 1D mean field " << 100 * a.mean_field
+                                << " %, 1D core/surround " << 100 * a.closure << " %");
+  CHECK(a.field > 0.0);
+  CHECK(a.mean_field > 1.5 * a.field);
+  CHECK(std::abs(a.closure - a.field) < 0.25 * a.field);
+  CHECK(std::abs(a.closure - a.field) < 0.25 * std::abs(a.mean_field - a.field));
+}
+
+// The requirement of MODEL.md §4 as a test: the 1D column within 10 % of the explicit channels'
+// collagen induction at both ends of D_T. Hidden (`citsim_tests "[agreement]"`;
+// CITSIM_AGREE_LEVEL=3d, CITSIM_AGREE_DAYS=N, CITSIM_AGREE_DX=mm and CITSIM_AGREE_VERBOSE=1 vary it) because the
+// derived closure reaches it only in part. Day 42, seed 3, cells 0.05 × 0.1 mm:
+//
+//   level  D_T    explicit   1D mean field   1D core/surround   |closure − explicit|/closure
+//   2D     0.002  +0.801 %   +3.698 %        +0.804 %            0.4 %
+//   2D     2.4    +0.756 %   +3.612 %        +0.860 %           12 %
+//   3D     0.002  +2.455 %   +4.295 %        +2.817 %           13 %
+//   3D     2.4    +2.364 %   +4.250 %        +2.722 %           13 %
+//
+// No constant of the closure was chosen to move these numbers (closure_exchange.hpp).
 TEST_CASE("field simulation: at the default density 2D collagen induction tracks 1D at both ends of D_T",
           "[.][field][agreement]") {
   const char* env_level = std::getenv("CITSIM_AGREE_LEVEL");
   const ModelLevel lev = env_level && std::string(env_level) == "3d" ? ModelLevel::ThreeD : ModelLevel::TwoD;
   const double horizon = std::getenv("CITSIM_AGREE_DAYS") ? std::atof(std::getenv("CITSIM_AGREE_DAYS")) : 42.0;
+  const double dx = std::getenv("CITSIM_AGREE_DX") ? std::atof(std::getenv("CITSIM_AGREE_DX")) : 0.05;
   for (double D_T : {0.002, 2.4}) {
-    RunConfig cfg = config(lev, horizon);
-    cfg.parameters.D_T = D_T;
-    cfg.seed = 3;
-    cfg.numerics.dx = 0.05;
-    const FieldModel fm = build_field_model(cfg);
-    RunConfig cfg1 = cfg;
-    cfg1.level = ModelLevel::OneD;
-    const ColumnModel column = mean_field_column(fm, build_column_model(cfg1));
-    const std::vector<double> times = record_times(cfg);
-    LastState two, one;
-    ColumnState u2 = resting_column(fm.cells), u1 = resting_column(column);
-    const double z_d = cfg.parameters.z_reticular;
-    const double c0 = dermal_collagen(u1, column.grid, 1, z_d);
-    simulate_field(fm, cfg.numerics, 0.0, times, u2, two);
-    simulate_column(column, cfg.numerics, 0.0, times, u1, one);
-    const double ind2 = dermal_collagen(two.last, column.grid, fm.field.columns(), z_d) / c0 - 1.0;
-    const double ind1 = dermal_collagen(one.last, column.grid, 1, z_d) / c0 - 1.0;
-    INFO("D_T = " << D_T << ": collagen induction " << to_string(lev) << " " << 100 * ind2 << " %, 1D "
-                   << 100 * ind1 << " %");
-    CHECK(ind1 > 0.0);
-    CHECK(std::abs(ind2 - ind1) <= 0.10 * std::abs(ind1));
+    const Agreement a = agreement(lev, D_T, horizon, dx);
+    INFO("D_T = " << D_T << ": collagen induction " << to_string(lev) << " " << 100 * a.field << " %, 1D mean field "
+                  << 100 * a.mean_field << " %, 1D core/surround " << 100 * a.closure << " %");
+    if (std::getenv("CITSIM_AGREE_VERBOSE"))
+      WARN("D_T = " << D_T << ": collagen induction " << to_string(lev) << " " << 100 * a.field
+                    << " %, 1D mean field " << 100 * a.mean_field << " %, 1D core/surround " << 100 * a.closure << " %");
+    CHECK(a.closure > 0.0);
+    CHECK(std::abs(a.field - a.closure) <= 0.10 * std::abs(a.closure));
   }
 }

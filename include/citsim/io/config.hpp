@@ -15,10 +15,17 @@ namespace citsim {
 enum class ModelLevel { ZeroD, OneD, TwoD, ThreeD };
 std::string to_string(ModelLevel l);
 
+/// How the 1D column represents the channels (`numerics.closure`, docs/model.md "When 1D is
+/// enough"): their lateral mean, or a core of injured zones beside an uninjured surround,
+/// exchanging at the spacing of cylinders (the needles' shape, as in 3D) or of slits (as the
+/// 2D cross-section draws them).
+enum class ColumnClosure { MeanField, CoreSurround, CoreSurroundSlits };
+
 /// Time stepping and grid (`[numerics]`): the step control of the driver plus the grid.
 struct NumericsConfig : StepControl {
   double dz = 0.025;  ///< depth cell size [mm]
   double dx = 0.02;   ///< lateral cell size in 2D and 3D [mm]
+  ColumnClosure closure = ColumnClosure::MeanField;  ///< 1D only
 };
 
 /// What is recorded and where (`[output]`).

@@ -1,5 +1,5 @@
-// The between-sessions driver for 2D and 3D: the same Strang splitting as the column driver
-// (column_simulation.hpp) with the field's transport (field_transport.hpp) around the same
+// The between-sessions driver for 2D and 3D: the split-step loop of every level (split_step.hpp)
+// with the field's transport (field_transport.hpp) around the same
 // per-point kinetics (OpenMP over cells, per-cell step history, so any thread count gives the
 // same numbers), sessions as jumps at exact step boundaries, and the same observer interface:
 // the observer receives the whole field, cell by cell in FieldGrid order.

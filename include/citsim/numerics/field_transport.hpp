@@ -20,13 +20,13 @@ namespace citsim {
 /// A field's state, cell by cell in FieldGrid order.
 using FieldState = ColumnState;
 
-class FieldTransport {
+class FieldTransport final : public TransportOperator {
  public:
   /// `F_rest` holds the resting fibroblast density of each depth cell (laterally uniform).
   FieldTransport(const FieldGrid& grid, const Parameters& p, std::vector<double> F_rest);
 
   /// Advance `u` by dt [day] with transport only: depth, then x, then y sweeps.
-  void step(FieldState& u, double dt);
+  void step(FieldState& u, double dt) override;
 
  private:
   void lateral_sweep(FieldState& u, double dt, bool along_y);

@@ -11,10 +11,9 @@
 #include "citsim/model/parameters.hpp"
 #include "citsim/model/species.hpp"
 #include "citsim/numerics/grid.hpp"
+#include "citsim/numerics/transport_operator.hpp"
 
 namespace citsim {
-
-using ColumnState = std::vector<SpeciesVector>;
 
 /// Each species' diffusivity and chemotactic sensitivity (MODEL.md §4); 0 for the immobile ones.
 struct Mobility {
@@ -23,13 +22,13 @@ struct Mobility {
 };
 Mobility mobility(const Parameters& p);
 
-class ColumnTransport {
+class ColumnTransport final : public TransportOperator {
  public:
   /// `F_rest` holds each cell's resting fibroblast density.
   ColumnTransport(const Grid& grid, const Parameters& p, std::vector<double> F_rest);
 
   /// Advance `u` by dt [day] with transport only.
-  void step(ColumnState& u, double dt);
+  void step(ColumnState& u, double dt) override;
 
   /// Diffusivity used for species s [mm²/day] (0 for the immobile ones).
   double diffusivity(int s) const { return D_[static_cast<std::size_t>(s)]; }

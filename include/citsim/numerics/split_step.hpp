@@ -1,0 +1,41 @@
+// The one between-sessions driver of every level (0D, 1D, the 1D core/surround closure, 2D, 3D):
+// Strang splitting `transport(Δt/2) ∘ kinetics(Δt) ∘ transport(Δt/2)` with the step-size rule of
+// the healing clock, sessions applied as jumps at exact step boundaries (MODEL.md §8), the
+// per-point kinetics (RODAS4, OpenMP over points, a step history per point so that any thread
+// count gives the same numbers) and the state check after every step.
+//
+// What differs between the levels is only how points exchange matter (a `TransportOperator`),
+// how a session's jump acts on the points (by default: the injury jump of MODEL.md §2 with each
+// point's fractions) and how a point is named in messages.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "citsim/numerics/column_simulation.hpp"
+#include "citsim/numerics/transport_operator.hpp"
+
+namespace citsim {
+
+/// The spatial part of a level, for `simulate_split`.
+struct SplitSpace {
+  /// Transport between points; null for a single well-mixed point (0D).
+  TransportOperator* transport = nullptr;
+  /// Where point i is, for messages (e.g. "z = 0.3 mm").
+  std::function<std::string(std::size_t)> locate;
+  /// Session k's jump on the whole state; empty: `apply_injury` at every point with the session's
+  /// `cells[i]`.
+  std::function<void(std::size_t, ColumnState&)> session_jump;
+};
+
+/// Integrate `points` (one site per point of `u`; sessions with one fraction pair per point
+/// unless `space.session_jump` is given) from `t_start` to the last of `record_times` (sorted,
+/// ≥ t_start), calling the observer with the state as it is. Deterministic for any thread count.
+/// Throws NumericalError naming time, level, place and species on failure.
+SimulationStats simulate_split(const ColumnModel& points, const SplitSpace& space, const StepControl& control,
+                               double t_start, std::span<const double> record_times, ColumnState& u,
+                               ColumnObserver& observer);
+
+}  // namespace citsim

@@ -1,0 +1,151 @@
+#include "citsim/numerics/split_step.hpp"
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "citsim/errors.hpp"
+#include "citsim/numerics/kinetics_stepper.hpp"
+
+namespace citsim {
+namespace {
+
+/// Largest undershoot below zero we treat as round-off and clip, relative to the tolerance.
+constexpr double kClipFactor = 1e3;
+
+/// Step size after a session: small while the inflammatory wave rises, large in remodeling.
+double split_step(const StepControl& c, double since_session) {
+  const double dt = c.dt_rel * (since_session + c.dt_lag);
+  return std::clamp(dt, c.dt_min, c.dt_max);
+}
+
+/// NaN, Inf, or a negative beyond round-off stops the run with where and what.
+void check_state(ColumnState& u, const ColumnModel& m, const SplitSpace& space, double t, double atol) {
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    for (int s = 0; s < kSpeciesCount; ++s) {
+      double& x = u[i][s];
+      if (std::isfinite(x) && x >= 0.0) continue;
+      if (std::isfinite(x) && x >= -kClipFactor * atol) {
+        x = 0.0;
+        continue;
+      }
+      throw NumericalError(fmt::format("numerical failure at t = {:.6g} day, level {}, {} (cell {}): species {} = {:.6g}",
+                                       t, m.level_name, space.locate(i), i,
+                                       kSpeciesInfo[static_cast<std::size_t>(s)].name, x));
+    }
+  }
+}
+
+/// Threads sharing the points (StepControl::threads): small columns are not worth waking a
+/// thread team for every split step.
+int thread_count(const StepControl& c, std::size_t n) {
+  constexpr std::size_t kMinPointsPerThread = 8;
+  const std::size_t wanted = c.threads > 0                   ? static_cast<std::size_t>(c.threads)
+                             : n >= kParallelColumnPoints ? static_cast<std::size_t>(std::max(1, omp_get_max_threads()))
+                                                          : 1;
+  return static_cast<int>(std::clamp<std::size_t>(n / kMinPointsPerThread, 1, wanted));
+}
+
+}  // namespace
+
+SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, const StepControl& c, double t_start,
+                               std::span<const double> record_times, ColumnState& u, ColumnObserver& observer) {
+  SimulationStats stats;
+  const std::size_t n = m.sites.size();
+  const int threads = thread_count(c, n);
+  // Large fields hand out more points at a time (less scheduling); the result ignores it.
+  const int chunk = n >= kParallelColumnPoints ? 64 : 4;
+
+  std::vector<SiteRates> rates(n);
+  auto update_rates = [&](double t) {
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i)
+      rates[static_cast<std::size_t>(i)] =
+          site_rates(m.sites[static_cast<std::size_t>(i)], m.params, m.patient, m.aging_drift, t);
+  };
+  update_rates(t_start);
+
+  std::vector<KineticsStepper> steppers;
+  for (int k = 0; k < threads; ++k) steppers.emplace_back(KineticsTolerance{c.rtol, c.atol});
+  // Per point, so results ignore the thread count.
+  std::vector<KineticsStepHistory> history(n, KineticsStepHistory{c.dt_min, 0.0});
+  std::vector<std::int64_t> accepted_point(n, 0), rejected_point(n, 0);
+
+  auto kinetics = [&](double t0, double t1) {
+    std::string error;
+#pragma omp parallel for schedule(dynamic, chunk) num_threads(threads) if (threads > 1)
+    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      try {
+        const KineticsWork work = steppers[static_cast<std::size_t>(omp_get_thread_num())].advance(
+            u[k], rates[k], m.params, t0, t1, history[k]);
+        accepted_point[k] += work.accepted;
+        rejected_point[k] += work.rejected;
+      } catch (const NumericalError& e) {
+#pragma omp critical
+        if (error.empty())
+          error = fmt::format("{} (level {}, {}, cell {})", e.what(), m.level_name, space.locate(k), k);
+      }
+    }
+    if (!error.empty()) throw NumericalError(error);
+  };
+
+  auto jump = [&](std::size_t k) {
+    if (space.session_jump) {
+      space.session_jump(k, u);
+      return;
+    }
+    const SessionInjury& s = m.sessions[k];
+    for (std::size_t i = 0; i < n; ++i)
+      apply_injury(u[i], s.cells[i], m.sites[i].v, s.session, m.params, m.patient.anticoagulant);
+  };
+
+  double t = t_start;
+  double last_session = -std::numeric_limits<double>::infinity();
+  std::size_t next_session = 0;
+  while (next_session < m.sessions.size() && m.sessions[next_session].session.time < t_start) ++next_session;
+
+  for (const double t_record : record_times) {
+    // March to t_record, stopping at every session on the way.
+    while (true) {
+      const double t_session = next_session < m.sessions.size() ? m.sessions[next_session].session.time
+                                                                : std::numeric_limits<double>::infinity();
+      const double t_stop = std::min(t_record, t_session);
+      while (t < t_stop) {
+        double dt = split_step(c, t - last_session);
+        const double left = t_stop - t;
+        if (left <= dt) dt = left;
+        else if (left < 2.0 * dt) dt = 0.5 * left;  // no sliver steps before a stop
+        const double t_next = (dt == left) ? t_stop : t + dt;
+        if (m.aging_drift) update_rates(0.5 * (t + t_next));
+        if (space.transport) space.transport->step(u, 0.5 * (t_next - t));
+        kinetics(t, t_next);
+        if (space.transport) space.transport->step(u, 0.5 * (t_next - t));
+        check_state(u, m, space, t_next, c.atol);
+        t = t_next;
+        ++stats.split_steps;
+        observer.progress(t);
+      }
+      if (t_session <= t_record) {
+        observer.before_session(next_session, t, u);
+        jump(next_session);
+        std::fill(history.begin(), history.end(), KineticsStepHistory{c.dt_min, 0.0});
+        last_session = t;
+        ++next_session;
+        if (t_session < t_record) continue;
+      }
+      break;
+    }
+    observer.record(t, u);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    stats.kinetics_steps += accepted_point[i];
+    stats.kinetics_rejected += rejected_point[i];
+  }
+  return stats;
+}
+
+}  // namespace citsim

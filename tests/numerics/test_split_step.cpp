@@ -1,0 +1,104 @@
+// The one split-step driver (split_step.hpp): the transport operator is called in half steps
+// around the kinetics and covers the horizon exactly, sessions are jumps at their exact times
+// through the level's own jump, and a failure names the place the level's locator gives.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "citsim/errors.hpp"
+#include "citsim/numerics/split_step.hpp"
+#include "citsim/run.hpp"
+
+using namespace citsim;
+
+namespace {
+
+ColumnModel two_points() {
+  RunConfig c;
+  c.level = ModelLevel::ZeroD;
+  Session s;
+  s.time = 1.0;
+  c.protocol.sessions = {s};
+  ColumnModel m = build_column_model(c);
+  m.sites = {m.sites[0], m.sites[0]};
+  m.sessions[0].cells = {m.sessions[0].cells[0], m.sessions[0].cells[0]};
+  return m;
+}
+
+/// Sums the time it was asked to cover; optionally poisons point 1 at its n-th call.
+struct Recording final : TransportOperator {
+  double covered = 0.0;
+  int calls = 0, poison_at = -1;
+  void step(ColumnState& u, double dt) override {
+    covered += dt;
+    if (++calls == poison_at) u[1][T] = std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
+struct Times final : ColumnObserver {
+  std::vector<double> recorded, sessions;
+  void record(double t, const ColumnState&) override { recorded.push_back(t); }
+  void before_session(std::size_t, double t, const ColumnState&) override { sessions.push_back(t); }
+};
+
+}  // namespace
+
+TEST_CASE("split step: transport in half steps covers the horizon; sessions jump on time", "[split]") {
+  const ColumnModel m = two_points();
+  Recording transport;
+  std::vector<double> jumped;
+  SplitSpace space;
+  space.transport = &transport;
+  space.locate = [](std::size_t i) { return "point " + std::to_string(i); };
+  space.session_jump = [&](std::size_t k, ColumnState& u) {
+    jumped.push_back(static_cast<double>(k));
+    u[0][D] = 0.5;  // the level's own jump, not the default injury
+  };
+  ColumnState u = resting_column(m);
+  const double D_rest = u[1][D];
+  Times obs;
+  const std::vector<double> times = {0.5, 1.0, 3.0};
+  const SimulationStats st = simulate_split(m, space, StepControl{}, 0.0, times, u, obs);
+  CHECK(transport.covered == Approx(3.0).epsilon(1e-12));  // two half steps per split step
+  CHECK(transport.calls == 2 * st.split_steps);
+  CHECK(obs.recorded == times);
+  REQUIRE(obs.sessions.size() == 1);
+  CHECK(obs.sessions[0] == 1.0);
+  CHECK(jumped == std::vector<double>{0.0});
+  // The default jump (apply_injury) did not run: point 1 was never injured.
+  CHECK(u[1][D] == Approx(D_rest).margin(1e-12));
+}
+
+TEST_CASE("split step: without a jump of its own a session injures every point", "[split]") {
+  const ColumnModel m = two_points();
+  SplitSpace space;
+  space.locate = [](std::size_t i) { return "point " + std::to_string(i); };
+  ColumnState u = resting_column(m);
+  Times obs;
+  const std::vector<double> times = {1.0};
+  simulate_split(m, space, StepControl{}, 0.0, times, u, obs);
+  const ColumnState rest = resting_column(m);
+  for (std::size_t i = 0; i < 2; ++i) CHECK(u[i][D] > rest[i][D] + 0.5 * m.sessions[0].cells[i].injured);
+}
+
+TEST_CASE("split step: a failure names the time, level and the place the locator gives", "[split]") {
+  const ColumnModel m = two_points();
+  Recording transport;
+  transport.poison_at = 2;  // after a step's second half: the state check sees it
+  SplitSpace space;
+  space.transport = &transport;
+  space.locate = [](std::size_t i) { return "point " + std::to_string(i); };
+  ColumnState u = resting_column(m);
+  Times obs;
+  const std::vector<double> times = {0.5};
+  try {
+    simulate_split(m, space, StepControl{}, 0.0, times, u, obs);
+    FAIL("no error");
+  } catch (const NumericalError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("level 0d") != std::string::npos);
+    CHECK(what.find("point 1 (cell 1)") != std::string::npos);
+  }
+}
