@@ -14,39 +14,8 @@ namespace citsim {
 
 namespace {
 
-/// Owns one HDF5 identifier and closes it with the matching H5*close.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() {
-    if (id_ >= 0) closer_(id_);
-  }
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-
- private:
-  hid_t id_;
-  Closer closer_;
-};
-
-/// Silences HDF5's error-stack printing while reading; restores the previous handler.
-class QuietErrors {
- public:
-  QuietErrors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
+using hdf5::Handle;
+using hdf5::QuietErrors;
 
 class Reader {
  public:
@@ -77,12 +46,12 @@ class Reader {
 
   std::string string_attribute(hid_t obj, const std::string& name, const std::string& where) const {
     Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
-    if (!a.valid()) fail(fmt::format("no attribute '{}' on {}", name, where));
+    if (!a) fail(fmt::format("no attribute '{}' on {}", name, where));
     Handle type(H5Aget_type(a.get()), H5Tclose);
-    if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING)
+    if (!type || H5Tget_class(type.get()) != H5T_STRING)
       fail(fmt::format("attribute '{}' on {} is not text", name, where));
     Handle space(H5Aget_space(a.get()), H5Sclose);
-    if (!space.valid() || H5Sget_simple_extent_npoints(space.get()) != 1)
+    if (!space || H5Sget_simple_extent_npoints(space.get()) != 1)
       fail(fmt::format("attribute '{}' on {} is not one text", name, where));
     if (H5Tis_variable_str(type.get()) > 0) {
       Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -106,9 +75,9 @@ class Reader {
   /// A numeric attribute's values (one for a scalar).
   std::vector<double> number_attribute(hid_t obj, const std::string& name, const std::string& where) const {
     Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
-    if (!a.valid()) fail(fmt::format("no attribute '{}' on {}", name, where));
+    if (!a) fail(fmt::format("no attribute '{}' on {}", name, where));
     Handle space(H5Aget_space(a.get()), H5Sclose);
-    const hssize_t n = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
+    const hssize_t n = space ? H5Sget_simple_extent_npoints(space.get()) : -1;
     if (n < 0) fail(fmt::format("cannot read the size of attribute '{}' on {}", name, where));
     if (const std::string why = hdf5::implausible_size(a.get(), {static_cast<hsize_t>(n)}, sizeof(double)); !why.empty())
       fail(fmt::format("attribute '{}' on {}: {}", name, where, why));
@@ -128,16 +97,16 @@ class Reader {
   /// True for a single-value attribute (HDF5 scalar dataspace), false for arrays of any length.
   bool is_scalar_attribute(hid_t obj, const std::string& name) const {
     Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
-    if (!a.valid()) return false;
+    if (!a) return false;
     Handle space(H5Aget_space(a.get()), H5Sclose);
-    return space.valid() && H5Sget_simple_extent_type(space.get()) == H5S_SCALAR;
+    return space && H5Sget_simple_extent_type(space.get()) == H5S_SCALAR;
   }
 
   bool is_text_attribute(hid_t obj, const std::string& name) const {
     Handle a(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose);
-    if (!a.valid()) return false;
+    if (!a) return false;
     Handle type(H5Aget_type(a.get()), H5Tclose);
-    return type.valid() && H5Tget_class(type.get()) == H5T_STRING;
+    return type && H5Tget_class(type.get()) == H5T_STRING;
   }
 
   std::vector<std::string> attribute_names(hid_t obj, const std::string& where) const {
@@ -157,9 +126,9 @@ class Reader {
   /// A numeric dataset, converted to double, with its dimensions.
   std::vector<double> numbers(hid_t loc, const std::string& path, std::vector<hsize_t>* shape = nullptr) const {
     Handle d(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!d.valid()) fail(fmt::format("no dataset {}", path));
+    if (!d) fail(fmt::format("no dataset {}", path));
     Handle space(H5Dget_space(d.get()), H5Sclose);
-    const int rank = space.valid() ? H5Sget_simple_extent_ndims(space.get()) : -1;
+    const int rank = space ? H5Sget_simple_extent_ndims(space.get()) : -1;
     if (rank < 0) fail(fmt::format("cannot read the shape of {}", path));
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
     if (rank > 0 && H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr) < 0)
@@ -178,14 +147,14 @@ class Reader {
   /// A variable-length string dataset.
   std::vector<std::string> strings(hid_t loc, const std::string& path) const {
     Handle d(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!d.valid()) fail(fmt::format("no dataset {}", path));
+    if (!d) fail(fmt::format("no dataset {}", path));
     Handle space(H5Dget_space(d.get()), H5Sclose);
-    const hssize_t n = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
+    const hssize_t n = space ? H5Sget_simple_extent_npoints(space.get()) : -1;
     if (n < 0) fail(fmt::format("cannot read the size of {}", path));
     if (const std::string why = hdf5::implausible_size(d.get(), {static_cast<hsize_t>(n)}, sizeof(char*)); !why.empty())
       fail(fmt::format("{}: {}", path, why));
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    if (!mem.valid() || H5Tset_size(mem.get(), H5T_VARIABLE) < 0 || H5Tset_cset(mem.get(), H5T_CSET_UTF8) < 0)
+    if (!mem || H5Tset_size(mem.get(), H5T_VARIABLE) < 0 || H5Tset_cset(mem.get(), H5T_CSET_UTF8) < 0)
       fail("cannot make a string type");
     std::vector<char*> raw(static_cast<std::size_t>(n), nullptr);
     if (n > 0 && H5Dread(d.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) < 0)
@@ -198,15 +167,15 @@ class Reader {
 
   bool is_text_dataset(hid_t loc, const std::string& path) const {
     Handle d(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!d.valid()) fail(fmt::format("no dataset {}", path));
+    if (!d) fail(fmt::format("no dataset {}", path));
     Handle type(H5Dget_type(d.get()), H5Tclose);
-    return type.valid() && H5Tget_class(type.get()) == H5T_STRING;
+    return type && H5Tget_class(type.get()) == H5T_STRING;
   }
 
   /// units and long_name of a dataset ("" where absent).
   std::pair<std::string, std::string> describe(hid_t loc, const std::string& path) const {
     Handle d(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), H5Dclose);
-    if (!d.valid()) fail(fmt::format("no dataset {}", path));
+    if (!d) fail(fmt::format("no dataset {}", path));
     auto get = [&](const char* name) {
       return H5Aexists(d.get(), name) > 0 ? string_attribute(d.get(), name, path) : std::string();
     };
@@ -217,7 +186,7 @@ class Reader {
   std::vector<NamedSeries> group_series(hid_t file, const std::string& group, std::size_t expected) const {
     if (!exists(file, group)) fail(fmt::format("no group {}", group));
     Handle g(H5Gopen2(file, group.c_str(), H5P_DEFAULT), H5Gclose);
-    if (!g.valid()) fail(fmt::format("cannot open the group {}", group));
+    if (!g) fail(fmt::format("cannot open the group {}", group));
     std::vector<NamedSeries> out;
     for (const std::string& name : members(g.get(), group)) {
       const std::string path = group + "/" + name;
@@ -260,7 +229,7 @@ RunFile read_run_file(const std::string& path) {
   Reader r(path);
   if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(fmt::format("{}: not an HDF5 file, or cannot be read", path));
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.valid()) throw IoError(fmt::format("{}: cannot open", path));
+  if (!file) throw IoError(fmt::format("{}: cannot open", path));
   const hid_t f = file.get();
 
   RunFile run;
@@ -289,7 +258,7 @@ RunFile read_run_file(const std::string& path) {
   if (!r.exists(f, "/sessions")) r.fail("no group /sessions");
   {
     Handle g(H5Gopen2(f, "/sessions", H5P_DEFAULT), H5Gclose);
-    if (!g.valid()) r.fail("cannot open the group /sessions");
+    if (!g) r.fail("cannot open the group /sessions");
     std::size_t rows = 0;
     bool first = true;
     for (const std::string& name : r.members(g.get(), "/sessions")) {
@@ -314,7 +283,7 @@ RunFile read_run_file(const std::string& path) {
   // 4. Parameters: base values, <name>_effective beside them, units from /parameters/units.
   if (!r.exists(f, "/parameters")) r.fail("no group /parameters");
   Handle params(H5Gopen2(f, "/parameters", H5P_DEFAULT), H5Gclose);
-  if (!params.valid()) r.fail("cannot open the group /parameters");
+  if (!params) r.fail("cannot open the group /parameters");
   const bool has_units = r.exists(f, "/parameters/units");
   Handle units(has_units ? H5Gopen2(f, "/parameters/units", H5P_DEFAULT) : H5I_INVALID_HID, H5Gclose);
   const std::vector<std::string> names = r.attribute_names(params.get(), "/parameters");
@@ -333,7 +302,7 @@ RunFile read_run_file(const std::string& path) {
       e.has_effective = true;
       e.effective = r.number(params.get(), name + suffix, "/parameters");
     }
-    if (units.valid() && H5Aexists(units.get(), name.c_str()) > 0)
+    if (units && H5Aexists(units.get(), name.c_str()) > 0)
       e.unit = r.string_attribute(units.get(), name, "/parameters/units");
     run.parameters.push_back(std::move(e));
   }

@@ -1,5 +1,6 @@
 // Owning handles and error plumbing for the HDF5 C API, shared by the run writer
-// (src/io/hdf5_file.cpp) and the sweep store (src/sweep/detail/h5.cpp). Private to the library.
+// (src/io/hdf5_file.cpp), the run-file reader (src/report/run_file.cpp) and the sweep store
+// (src/sweep/detail/h5.cpp). Private to the library.
 #pragma once
 
 #include <hdf5.h>
