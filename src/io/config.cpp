@@ -28,6 +28,7 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/parameter_file.hpp"
+#include "detail/toml_text.hpp"
 
 namespace citsim {
 
@@ -43,6 +44,12 @@ std::string to_string(ModelLevel l) {
 
 namespace {
 
+using toml_text::line_of;
+using toml_text::nearest;
+using toml_text::plain_list;
+using toml_text::quote;
+using toml_text::render;
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::string_view kOverrideFile = "--set";
 
@@ -53,25 +60,9 @@ std::string join_key(std::string_view prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
 }
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string quoted_list(std::span<const std::string_view> names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : ", ") + quote(names[i]);
-  return out;
-}
-
-std::string plain_list(std::span<const std::string_view> names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i)
-    out += (i == 0 ? "" : ", ") + std::string(names[i]);
   return out;
 }
 
@@ -81,23 +72,6 @@ std::string trim(std::string_view s) {
   const auto last = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(first, last - first + 1));
 }
-
-/// The value as the user wrote it, in TOML-ish text; empty for tables (the key says enough).
-std::string render(const toml::node& n) {
-  if (const auto* s = n.as_string()) return quote(s->get());
-  if (n.is_table() || n.is_array_of_tables()) return {};
-  if (const auto* f = n.as_floating_point()) {
-    // shortest text that reads back the same, kept a float: 0.6 not 0.59999999999999998, 2.0 not 2
-    std::string t = fmt::format("{}", f->get());
-    if (t.find_first_of(".en") == std::string::npos) t += ".0";
-    return t;
-  }
-  std::ostringstream os;
-  n.visit([&os](const auto& v) { os << v; });
-  return os.str();
-}
-
-int line_of(const toml::node* n) { return n ? static_cast<int>(n->source().begin.line) : 0; }
 
 /// " mm" for a unit, nothing for dimensionless ("-" in the parameter table).
 std::string unit_suffix(std::string_view unit) {
@@ -166,19 +140,6 @@ constexpr std::array<std::pair<std::string_view, ColumnClosure>, 3> kClosures = 
     {{"mean-field", ColumnClosure::MeanField},
      {"core-surround", ColumnClosure::CoreSurround},
      {"core-surround-slits", ColumnClosure::CoreSurroundSlits}}};
-
-std::string_view nearest(std::string_view key, std::span<const std::string_view> candidates) {
-  std::string_view best;
-  std::size_t best_d = std::numeric_limits<std::size_t>::max();
-  for (auto c : candidates) {
-    const std::size_t d = edit_distance(key, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  return best;
-}
 
 /// "put it under [...]" for a parameter name written in the wrong place.
 std::string parameter_home(const ParameterSpec& spec) {
@@ -842,13 +803,7 @@ OutputConfig read_output(const Reader& rd, const toml::table& t) {
 
 RunConfig parse_config(const std::string& text, const std::string& path,
                        const std::vector<std::string>& overrides) {
-  toml::table root;
-  try {
-    root = toml::parse(std::string_view(text), std::string_view(path));
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(path, static_cast<int>(e.source().begin.line), "", "",
-                      "TOML syntax error: " + std::string(e.description()));
-  }
+  toml::table root = toml_text::parse(text, path);
   const Reader rd(path, apply_overrides(root, overrides));
 
   RunConfig cfg;

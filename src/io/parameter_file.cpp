@@ -8,17 +8,12 @@
 #include "citsim/errors.hpp"
 #include "citsim/io/atomic_file.hpp"
 #include "citsim/fitted_parameters_text.hpp"
+#include "detail/toml_text.hpp"
 
 namespace citsim {
 
 std::vector<FittedValue> parse_parameter_file(const std::string& text, const std::string& path) {
-  toml::table doc;
-  try {
-    doc = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(path, static_cast<int>(e.source().begin.line), "", "",
-                      fmt::format("TOML syntax error: {}", e.description()));
-  }
+  const toml::table doc = toml_text::parse(text, path);
   std::vector<FittedValue> out;
   for (const auto& [key, node] : doc) {
     const std::string name(key.str());

@@ -22,11 +22,16 @@
 #include "citsim/io/config.hpp"
 #include "citsim/io/limits.hpp"
 #include "citsim/model/parameters.hpp"
+#include "../io/detail/toml_text.hpp"
 
 namespace citsim::sweep {
 namespace {
 
 namespace fs = std::filesystem;
+using toml_text::line_of;
+using toml_text::nearest;
+using toml_text::plain_list;
+using toml_text::render;
 
 constexpr std::array<std::string_view, 7> kTopKeys = {"base",     "set",  "output", "outcomes",
                                                       "design",   "axis", "series"};
@@ -67,30 +72,6 @@ constexpr std::array<KeyInfo, 16> kKeyInfo = {{
     {"numerics.dz", "mm", false},       {"numerics.rtol", "1", false},
     {"numerics.atol", "1", false},      {"seed", "1", true},
 }};
-
-std::string plain_list(std::span<const std::string_view> names) {
-  std::string out;
-  for (auto n : names) out += (out.empty() ? "" : ", ") + std::string(n);
-  return out;
-}
-
-std::string_view nearest(std::string_view key, std::span<const std::string_view> candidates) {
-  std::string_view best;
-  std::size_t best_d = std::numeric_limits<std::size_t>::max();
-  for (auto c : candidates)
-    if (const std::size_t d = edit_distance(key, c); d < best_d) best_d = d, best = c;
-  return best;
-}
-
-int line_of(const toml::node* n) { return n ? static_cast<int>(n->source().begin.line) : 0; }
-
-std::string render(const toml::node& n) {
-  if (const auto* s = n.as_string()) return "\"" + s->get() + "\"";
-  if (n.is_table()) return {};
-  std::ostringstream os;
-  n.visit([&os](const auto& v) { os << v; });
-  return os.str();
-}
 
 class Reader {
  public:
@@ -397,13 +378,7 @@ std::string override_text(const Axis& axis, double value) {
 }
 
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& path, const SpecOverrides& overrides) {
-  toml::table root;
-  try {
-    root = toml::parse(std::string_view(text), std::string_view(path));
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(path, static_cast<int>(e.source().begin.line), "", "",
-                      "TOML syntax error: " + std::string(e.description()));
-  }
+  toml::table root = toml_text::parse(text, path);
   const Reader rd(path);
   rd.check_keys(root, "", kTopKeys);
   SweepSpec s;

@@ -1,0 +1,78 @@
+// What every reader of a TOML file (run configs, sweep specs, parameter tables) needs to turn the
+// text into a table and a bad value into a message: where it is, how it was written, and the
+// nearest allowed name. Private to the library.
+#pragma once
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "citsim/errors.hpp"
+#include "citsim/model/parameters.hpp"
+
+namespace citsim::toml_text {
+
+/// The document, or a ConfigError naming the file and the line of the syntax error.
+inline toml::table parse(const std::string& text, const std::string& path) {
+  try {
+    return toml::parse(std::string_view(text), std::string_view(path));
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(path, static_cast<int>(e.source().begin.line), "", "",
+                      fmt::format("TOML syntax error: {}", e.description()));
+  }
+}
+
+/// The line a node was written on; 0 for nodes made by the program (overrides, defaults).
+inline int line_of(const toml::node* n) { return n ? static_cast<int>(n->source().begin.line) : 0; }
+
+/// `"s"` with quotes and backslashes escaped.
+inline std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// The value as the user wrote it, in TOML-ish text; empty for tables (the key says enough).
+inline std::string render(const toml::node& n) {
+  if (const auto* s = n.as_string()) return quote(s->get());
+  if (n.is_table() || n.is_array_of_tables()) return {};
+  if (const auto* f = n.as_floating_point()) {
+    // shortest text that reads back the same, kept a float: 0.6 not 0.59999999999999998, 2.0 not 2
+    std::string t = fmt::format("{}", f->get());
+    if (t.find_first_of(".en") == std::string::npos) t += ".0";
+    return t;
+  }
+  std::ostringstream os;
+  n.visit([&os](const auto& v) { os << v; });
+  return os.str();
+}
+
+/// "a, b, c".
+inline std::string plain_list(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : ", ") + std::string(names[i]);
+  return out;
+}
+
+/// The candidate closest to `key` by edit distance (for "did you mean ...?").
+inline std::string_view nearest(std::string_view key, std::span<const std::string_view> candidates) {
+  std::string_view best;
+  std::size_t best_d = std::numeric_limits<std::size_t>::max();
+  for (auto c : candidates)
+    if (const std::size_t d = edit_distance(key, c); d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  return best;
+}
+
+}  // namespace citsim::toml_text
