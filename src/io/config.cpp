@@ -874,17 +874,7 @@ RunConfig parse_config(const std::string& text, const std::string& path,
 }
 
 RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw ConfigError(path, 0, "", "", "cannot read the file: it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ConfigError(path, 0, "", "",
-                      fmt::format("cannot read the file: {}", std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path, 0, "", "", "cannot read the file: read error");
-  return parse_config(text.str(), path, overrides);
+  return parse_config(toml_text::read_file(path, path, 0, ""), path, overrides);
 }
 
 }  // namespace citsim

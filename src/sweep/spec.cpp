@@ -29,6 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using toml_text::line_of;
+using toml_text::read_file;
 using toml_text::nearest;
 using toml_text::plain_list;
 using toml_text::render;
@@ -156,29 +157,6 @@ class Reader {
 
 bool positive(double x) { return x > 0.0; }
 bool non_negative(double x) { return x >= 0.0; }
-
-std::string read_file(const std::string& path, const std::string& blame_file, int blame_line,
-                      const std::string& blame_key) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw ConfigError(blame_file, blame_line, blame_key, path, "cannot read the file: it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ConfigError(blame_file, blame_line, blame_key, blame_key.empty() ? "" : "\"" + path + "\"",
-                      fmt::format("cannot read the file: {}", std::strerror(errno)));
-  // Bounded: a spec from elsewhere may name /dev/zero or a huge file as its base.
-  constexpr std::size_t kMaxBytes = std::size_t{16} << 20;
-  std::string text;
-  std::array<char, 65536> buffer{};
-  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxBytes)
-      throw ConfigError(blame_file, blame_line, blame_key, blame_key.empty() ? "" : "\"" + path + "\"",
-                        "the file is larger than 16 MiB: not a config or sweep spec");
-  }
-  if (in.bad()) throw ConfigError(blame_file, blame_line, blame_key, path, "cannot read the file: read error");
-  return text;
-}
 
 const KeyInfo* key_info(const std::string& key) {
   for (const KeyInfo& k : kKeyInfo) {

@@ -214,6 +214,10 @@ fault "run: missing config" "$T/bad/missing.toml" "cannot read the file" -- \
   run "$T/bad/missing.toml" -o "$T/out/run.h5"
 fault "run: truncated config" "$T/bad/truncated.toml" "TOML syntax error" -- \
   run "$T/bad/truncated.toml" -o "$T/out/run.h5"
+fault "run: an endless config (/dev/zero)" "/dev/zero" "larger than 16 MiB" -- \
+  run /dev/zero -o "$T/out/run.h5"
+fault "check: a directory as config" "$T/bad" "is a directory" -- \
+  check "$T/bad"
 fault "run: config is a directory" "$T/bad/a_directory.h5" "it is a directory" -- \
   run "$T/bad/a_directory.h5" -o "$T/out/run.h5"
 fault "run: output is /dev/full" "cannot write '/dev/full'" "character device" -- \

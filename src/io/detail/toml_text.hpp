@@ -6,7 +6,12 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <array>
+#include <cerrno>
 #include <cstddef>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <span>
 #include <sstream>
@@ -17,6 +22,33 @@
 #include "citsim/model/parameters.hpp"
 
 namespace citsim::toml_text {
+
+/// The whole text of a config or spec file, at most 16 MiB (a file from elsewhere may name
+/// /dev/zero or a huge file); errors are ConfigErrors blamed on `blame_file`:`blame_line`, key
+/// `blame_key` (the file itself, or the key that named it).
+inline std::string read_file(const std::string& path, const std::string& blame_file, int blame_line,
+                      const std::string& blame_key) {
+  // The value in a message: the path as the key gave it; nothing when the file itself is blamed.
+  const std::string named = blame_key.empty() ? "" : "\"" + path + "\"";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(blame_file, blame_line, blame_key, named, "cannot read the file: it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw ConfigError(blame_file, blame_line, blame_key, named,
+                      fmt::format("cannot read the file: {}", std::strerror(errno)));
+  constexpr std::size_t kMaxBytes = std::size_t{16} << 20;
+  std::string text;
+  std::array<char, 65536> buffer{};
+  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxBytes)
+      throw ConfigError(blame_file, blame_line, blame_key, named,
+                        "the file is larger than 16 MiB: not a config or sweep spec");
+  }
+  if (in.bad()) throw ConfigError(blame_file, blame_line, blame_key, named, "cannot read the file: read error");
+  return text;
+}
 
 /// The document, or a ConfigError naming the file and the line of the syntax error.
 inline toml::table parse(const std::string& text, const std::string& path) {
