@@ -63,7 +63,8 @@ Command add_merge_command(CLI::App& app) {
   sub->add_flag("--virtual", args->virtual_datasets,
                 "Write virtual datasets that read the shard files instead of copying them");
   sub->add_flag("-q,--quiet", args->quiet, "No summary");
-  return {sub, [args](const CancelFlag* cancel) { return run_merge(*args, cancel); }};
+  return {sub, [args](const CancelFlag* cancel) { return run_merge(*args, cancel); },
+          [args] { return args->shards; }, [args] { return args->output; }};
 }
 
 }  // namespace citsim::cli

@@ -173,7 +173,7 @@ Command add_sensitivity_command(CLI::App& app) {
   cmd->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; results do not depend on it)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
-  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }};
+  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }, {}, {}};
 }
 
 }  // namespace citsim::cli

@@ -27,6 +27,9 @@ struct Command {
   CLI::App* app = nullptr;   ///< the subcommand (parsed() tells whether it was chosen)
   /// Runs it, polling `cancel` (set by SIGINT/SIGTERM); returns the exit code, throws citsim errors.
   std::function<int(const CancelFlag* cancel)> run;
+  /// The files it reads and the file it writes, where known (commands run in a child process).
+  std::function<std::vector<std::string>()> inputs;
+  std::function<std::string()> output;
 };
 
 /// citsim sensitivity [CONFIG] [--param NAME]... [--output READOUT]... [-o FILE.h5]

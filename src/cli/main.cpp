@@ -34,6 +34,7 @@
 #include "citsim/version.hpp"
 #include "commands.hpp"
 #include "interrupt.hpp"
+#include "isolated.hpp"
 #include "cmd_report.hpp"
 #include "progress.hpp"
 
@@ -362,37 +363,43 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "citsim: interrupted by {}: {}\n", signals.signal_name(), what);
     return signals.exit_code();
   };
-  try {
-    int code = 0;
-    if (run->parsed()) code = cmd_run(config_path, sets, out, quiet, threads, cancel);
-    else if (check->parsed()) code = cmd_check(config_path, sets);
-    else if (validate->parsed()) code = cmd_validate(targets_path, scenario_dir, quiet, cancel);
-    else if (calib->parsed()) code = cmd_calibrate(cal, cancel);
-    else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);
-    else if (sweep_cmd.app->parsed()) code = sweep_cmd.run(cancel);
-    else if (merge_cmd.app->parsed()) code = merge_cmd.run(cancel);
-    else if (report->parsed()) code = cli::cmd_report(rep, cancel);
-    else code = cmd_params();
-    if (signals.signal() != 0) return interrupted("the signal came after the work was done; its output is complete");
-    return code;
-  } catch (const Interrupted& e) {
-    return interrupted(e.what());
-  } catch (const ConfigError& e) {
-    if (signals.signal() != 0) return interrupted(e.what());
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitBadInput;
-  } catch (const IoError& e) {
-    if (signals.signal() != 0) return interrupted(e.what());
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitBadInput;
-  } catch (const NumericalError& e) {
-    if (signals.signal() != 0) return interrupted(e.what());
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitNumerical;
-  } catch (const std::bad_alloc&) {
-    // The limits checked before work missed it: still a message and the bad-input code, not an abort.
-    fmt::print(stderr, "error: out of memory (std::bad_alloc): the grid, the output cadence or the number of runs "
-                       "is too large for this machine; `citsim check` shows a run's estimate\n");
-    return kExitBadInput;
-  }
+  const auto work = [&]() -> int {
+    try {
+      int code = 0;
+      if (run->parsed()) code = cmd_run(config_path, sets, out, quiet, threads, cancel);
+      else if (check->parsed()) code = cmd_check(config_path, sets);
+      else if (validate->parsed()) code = cmd_validate(targets_path, scenario_dir, quiet, cancel);
+      else if (calib->parsed()) code = cmd_calibrate(cal, cancel);
+      else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);
+      else if (sweep_cmd.app->parsed()) code = sweep_cmd.run(cancel);
+      else if (merge_cmd.app->parsed()) code = merge_cmd.run(cancel);
+      else if (report->parsed()) code = cli::cmd_report(rep, cancel);
+      else code = cmd_params();
+      if (signals.signal() != 0) return interrupted("the signal came after the work was done; its output is complete");
+      return code;
+    } catch (const Interrupted& e) {
+      return interrupted(e.what());
+    } catch (const ConfigError& e) {
+      if (signals.signal() != 0) return interrupted(e.what());
+      fmt::print(stderr, "error: {}\n", e.what());
+      return kExitBadInput;
+    } catch (const IoError& e) {
+      if (signals.signal() != 0) return interrupted(e.what());
+      fmt::print(stderr, "error: {}\n", e.what());
+      return kExitBadInput;
+    } catch (const NumericalError& e) {
+      if (signals.signal() != 0) return interrupted(e.what());
+      fmt::print(stderr, "error: {}\n", e.what());
+      return kExitNumerical;
+    } catch (const std::bad_alloc&) {
+      // The limits checked before work missed it: still a message and the bad-input code, not an abort.
+      fmt::print(stderr, "error: out of memory (std::bad_alloc): the grid, the output cadence or the number of runs "
+                         "is too large for this machine; `citsim check` shows a run's estimate\n");
+      return kExitBadInput;
+    }
+  };
+  // Reading HDF5 files from elsewhere can crash libhdf5 itself: done in a child (isolated.hpp).
+  if (merge_cmd.app->parsed()) return cli::run_isolated(work, merge_cmd.inputs(), merge_cmd.output(), signals);
+  if (report->parsed()) return cli::run_isolated(work, rep.runs, rep.output, signals);
+  return work();
 }
