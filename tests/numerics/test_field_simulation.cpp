@@ -8,8 +8,13 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "citsim/errors.hpp"
+#include "citsim/numerics/closure_shell_simulation.hpp"
 #include "citsim/numerics/closure_simulation.hpp"
 #include "citsim/numerics/field_simulation.hpp"
 #include "citsim/run.hpp"
@@ -183,11 +188,15 @@ namespace {
 /// cells 0.05 × 0.1 mm): explicit channels, the mean-field column driven by the lateral mean of
 /// the very same channels, and the core/surround closure with the same mean injury and the same
 /// channels' spacing (slits in 2D, cylinders in 3D).
+/// The distance-resolved closure's K in the agreement check.
+constexpr int kAgreementShells = 8;
+
 struct Agreement {
   double field, mean_field, closure;
+  std::vector<double> shells;  ///< the distance-resolved closure, one per K asked for
 };
 
-Agreement agreement(ModelLevel lev, double D_T, double horizon, double dx = 0.05) {
+Agreement agreement(ModelLevel lev, double D_T, double horizon, double dx = 0.05, std::vector<int> shells = {}) {
   RunConfig cfg = config(lev, horizon);
   cfg.parameters.D_T = D_T;
   cfg.seed = 3;
@@ -212,9 +221,24 @@ Agreement agreement(ModelLevel lev, double D_T, double horizon, double dx = 0.05
   simulate_field(fm, cfg.numerics, 0.0, times, u2, two);
   simulate_column(column, cfg.numerics, 0.0, times, u1, one);
   simulate_closure(closure, cfg.numerics, 0.0, times, uc, cs);
-  return {dermal_collagen(two.last, column.grid, fm.field.columns(), z_d) / c0 - 1.0,
-          dermal_collagen(one.last, column.grid, 1, z_d) / c0 - 1.0,
-          dermal_collagen(cs.last, column.grid, 1, z_d) / c0 - 1.0};
+  Agreement a{dermal_collagen(two.last, column.grid, fm.field.columns(), z_d) / c0 - 1.0,
+              dermal_collagen(one.last, column.grid, 1, z_d) / c0 - 1.0,
+              dermal_collagen(cs.last, column.grid, 1, z_d) / c0 - 1.0,
+              {}};
+  // The distance-resolved closure on the realised distances of the very same channels.
+  const ChannelShape shape = lev == ModelLevel::ThreeD ? ChannelShape::Cylinders : ChannelShape::Slits;
+  std::vector<DistanceHistogram> distances;
+  for (std::size_t k = 0; k < closure.lattice.size(); ++k)
+    distances.push_back(realised_distances(fm.channels[k], shape, fm.field.width_x(), fm.field.width_y(),
+                                           distance_bin(closure.lattice[k])));
+  for (int K : shells) {
+    const ShellClosureModel sm{column, K, distances};
+    ShellClosureState us = resting_shell_closure(column, K);
+    LastState ss;
+    simulate_shell_closure(sm, cfg.numerics, 0.0, times, us, ss);
+    a.shells.push_back(dermal_collagen(ss.last, column.grid, 1, z_d) / c0 - 1.0);
+  }
+  return a;
 }
 
 }  // namespace
@@ -267,14 +291,26 @@ TEST_CASE("field simulation: at the default density 2D collagen induction tracks
   const ModelLevel lev = env_level && std::string(env_level) == "3d" ? ModelLevel::ThreeD : ModelLevel::TwoD;
   const double horizon = std::getenv("CITSIM_AGREE_DAYS") ? std::atof(std::getenv("CITSIM_AGREE_DAYS")) : 42.0;
   const double dx = std::getenv("CITSIM_AGREE_DX") ? std::atof(std::getenv("CITSIM_AGREE_DX")) : 0.05;
+  // CITSIM_AGREE_SHELLS=1,2,4,8 runs the distance-resolved closure at every K listed; the
+  // check is on the last.
+  std::vector<int> shells;
+  if (const char* e = std::getenv("CITSIM_AGREE_SHELLS")) {
+    std::stringstream in(e);
+    for (std::string k; std::getline(in, k, ',');) shells.push_back(std::stoi(k));
+  }
+  if (shells.empty()) shells = {kAgreementShells};
   for (double D_T : {0.002, 2.4}) {
-    const Agreement a = agreement(lev, D_T, horizon, dx);
+    const Agreement a = agreement(lev, D_T, horizon, dx, shells);
+    std::string by_k;
+    for (std::size_t j = 0; j < shells.size(); ++j)
+      by_k += fmt::format(", K = {}: {:.4f} %", shells[j], 100 * a.shells[j]);
     INFO("D_T = " << D_T << ": collagen induction " << to_string(lev) << " " << 100 * a.field << " %, 1D mean field "
-                  << 100 * a.mean_field << " %, 1D core/surround " << 100 * a.closure << " %");
+                  << 100 * a.mean_field << " %, 1D core/surround " << 100 * a.closure << " %, shells" << by_k);
     if (std::getenv("CITSIM_AGREE_VERBOSE"))
       WARN("D_T = " << D_T << ": collagen induction " << to_string(lev) << " " << 100 * a.field
-                    << " %, 1D mean field " << 100 * a.mean_field << " %, 1D core/surround " << 100 * a.closure << " %");
-    CHECK(a.closure > 0.0);
-    CHECK(std::abs(a.field - a.closure) <= 0.10 * std::abs(a.closure));
+                    << " %, 1D mean field " << 100 * a.mean_field << " %, 1D core/surround " << 100 * a.closure
+                    << " %, shells" << by_k);
+    CHECK(a.shells.back() > 0.0);
+    CHECK(std::abs(a.field - a.shells.back()) <= 0.10 * std::abs(a.shells.back()));
   }
 }
