@@ -1,6 +1,7 @@
 #include "citsim/numerics/closure_shell_simulation.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -83,7 +84,8 @@ SimulationStats simulate_shell_closure(const ShellClosureModel& model, const Ste
   std::vector<double> F_rest(nz);
   for (std::size_t i = 0; i < nz; ++i) F_rest[i] = col.sites[i].rest.F_rest;
   ShellTransport transport(col.grid, col.params, model.shells, F_rest);
-  transport.set_geometry(state.geometry, t_start - state.injured_at);
+  transport.set_geometry(state.geometry, model.fresh_boundaries ? t_start - state.injured_at
+                                                                 : std::numeric_limits<double>::infinity());
 
   SplitSpace space;
   space.transport = &transport;
@@ -107,7 +109,7 @@ SimulationStats simulate_shell_closure(const ShellClosureModel& model, const Ste
       }
     }
     state.injured_at = s.session.time;
-    transport.set_geometry(state.geometry, 0.0);
+    transport.set_geometry(state.geometry, model.fresh_boundaries ? 0.0 : std::numeric_limits<double>::infinity());
   };
 
   MeanObserver mean_observer(observer, state);

@@ -23,6 +23,9 @@ struct ShellClosureModel {
   ColumnModel column;                        ///< the 1D column: grid, sites, sessions with φ(z), φ_ch(z)
   int shells = 1;                            ///< K
   std::vector<DistanceHistogram> distances;  ///< per session: the channels' distance distribution
+  /// Faster exchange while a new core's edge is fresh (closure_exchange.hpp); false: the
+  /// pseudo-steady exchange from the moment of the injury.
+  bool fresh_boundaries = true;
 };
 
 /// The state: K + 1 points per depth cell (core first) and the compartments the last session cut.
