@@ -29,7 +29,11 @@ class Cumulative {
   /// r with F(r) = q: within the first bin of weight > 0 that reaches q.
   double quantile(double q) const {
     const auto it = std::lower_bound(C_.begin() + 1, C_.end(), q);
-    const std::size_t j = static_cast<std::size_t>(std::min<std::ptrdiff_t>(it - C_.begin(), std::ssize(w_))) - 1;
+    std::size_t j = static_cast<std::size_t>(std::min<std::ptrdiff_t>(it - C_.begin(), std::ssize(w_))) - 1;
+    if (w_[j] <= 0.0) {  // only for q = 0 before the first bin with area (none near a channel)
+      while (j + 1 < w_.size() && w_[j] <= 0.0) ++j;
+      return d_ * static_cast<double>(j);
+    }
     return d_ * (static_cast<double>(j) + std::clamp((q - C_[j]) / w_[j], 0.0, 1.0));
   }
 
@@ -152,6 +156,7 @@ ShellGeometry shell_geometry(const DistanceHistogram& h, double a, int K) {
   for (std::size_t s = 1; s <= k; ++s)
     centroid[s] = F.over(edge[s], edge[s + 1], [](double F0, double F1, double, double mid) { return (F1 - F0) * mid; }) /
                   g.area[s];
+  for (std::size_t b = 0; b < k; ++b) g.boundary[b] = edge[b + 1];
   for (std::size_t b = a > 0.0 ? 0 : 1; b < k; ++b) {
     const double rb = edge[b + 1];
     const double S = F.density(rb);

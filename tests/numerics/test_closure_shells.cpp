@@ -130,6 +130,14 @@ TEST_CASE("closure shells: equal-area shells ordered outward, no coupling withou
   CHECK(all.area == std::vector<double>{1.0, 0.0, 0.0, 0.0});
   for (double G : all.coupling) CHECK(G == 0.0);
   CHECK_THROWS_AS(shell_geometry(h, 0.2, 0), std::invalid_argument);
+  // A histogram with no area near the channels (empty first bins), without a core: the first
+  // shell starts where the area does, and every number is finite.
+  const DistanceHistogram gap{0.01, {0.0, 0.0, 0.25, 0.25, 0.25, 0.25}};
+  const ShellGeometry g0 = shell_geometry(gap, 0.0, 2);
+  CHECK(g0.boundary[0] == Approx(0.02));
+  CHECK(g0.boundary[1] == Approx(0.04));
+  CHECK(std::isfinite(g0.coupling[1]));
+  CHECK(g0.coupling[1] > 0.0);
 }
 
 // The chain is a finite-volume discretisation of radial diffusion in the distance coordinate:
