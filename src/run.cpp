@@ -300,6 +300,17 @@ ClosureModel build_closure_model(const RunConfig& cfg) {
   return cm;
 }
 
+ShellClosureModel build_shell_closure_model(const RunConfig& cfg) {
+  ClosureModel cm = build_closure_model(cfg);
+  ShellClosureModel sm;
+  sm.column = std::move(cm.column);
+  sm.shells = cfg.numerics.closure_shells;
+  // A real session's channels are a Poisson pattern: its empty-space distribution.
+  for (const ChannelLattice& l : cm.lattice)
+    sm.distances.push_back(l.density > 0.0 ? poisson_distances(l, distance_bin(l)) : DistanceHistogram{1.0, {1.0}});
+  return sm;
+}
+
 FieldModel build_field_model(const RunConfig& cfg) {
   FieldModel fm;
   ColumnModel& m = fm.cells;
@@ -377,14 +388,22 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress, const
   const bool field = is_field(cfg);
   const FieldModel field_model = field ? build_field_model(cfg) : FieldModel{};
   const bool closure = is_closure(cfg);
-  const ClosureModel closure_model = closure ? build_closure_model(cfg) : ClosureModel{};
-  const ColumnModel model = field ? field_model.cells : closure ? closure_model.column : build_column_model(cfg);
+  const bool shells = closure && cfg.numerics.closure_shells > 0;
+  const ClosureModel closure_model = closure && !shells ? build_closure_model(cfg) : ClosureModel{};
+  const ShellClosureModel shell_model = shells ? build_shell_closure_model(cfg) : ShellClosureModel{};
+  const ColumnModel model = field    ? field_model.cells
+                            : shells ? shell_model.column
+                            : closure ? closure_model.column
+                                      : build_column_model(cfg);
   const std::vector<double> times = record_times(cfg);
   Recorder rec(model, cfg, profile_times(cfg), progress, cancel, field ? field_model.field.columns() : 1);
   SimulationStats stats;
   if (field) {
     ColumnState state = resting_column(model);
     stats = simulate_field(field_model, cfg.numerics, 0.0, times, state, rec);
+  } else if (shells) {
+    ShellClosureState state = resting_shell_closure(model, shell_model.shells);
+    stats = simulate_shell_closure(shell_model, cfg.numerics, 0.0, times, state, rec);
   } else if (closure) {
     ClosureState state = resting_closure(model);
     stats = simulate_closure(closure_model, cfg.numerics, 0.0, times, state, rec);

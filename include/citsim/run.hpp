@@ -9,6 +9,7 @@
 
 #include "citsim/cancel.hpp"
 #include "citsim/io/config.hpp"
+#include "citsim/numerics/closure_shell_simulation.hpp"
 #include "citsim/numerics/closure_simulation.hpp"
 #include "citsim/numerics/column_simulation.hpp"
 #include "citsim/numerics/field_simulation.hpp"
@@ -75,6 +76,10 @@ ColumnModel build_column_model(const RunConfig& config);
 /// The 1D core/surround closure a config describes: its column and, per session, the channel
 /// lattice of `numerics.closure` (cylinders at ρ, or slits at λ = ρπr_inj(0)/200 per mm).
 ClosureModel build_closure_model(const RunConfig& config);
+
+/// The distance-resolved closure of `config` (numerics.closure_shells shells): the sessions'
+/// Poisson patterns' distance distributions, slits or cylinders as build_closure_model.
+ShellClosureModel build_shell_closure_model(const RunConfig& config);
 
 /// The 2D or 3D model a config describes: its channels drawn from the config's seed.
 FieldModel build_field_model(const RunConfig& config);

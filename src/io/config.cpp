@@ -121,8 +121,8 @@ constexpr std::array<std::string_view, 9> kSessionKeys = {
 constexpr std::array<std::string_view, 5> kSeriesKeys = {"count", "interval_days", "first_day",
                                                          "needle", "needles"};
 constexpr std::array<std::string_view, 3> kModelKeys = {"level", "aging_drift", "parameters"};
-constexpr std::array<std::string_view, 9> kNumericsKeys = {"dz",     "dx",     "rtol",   "atol",   "dt_rel",
-                                                           "dt_lag", "dt_min", "dt_max", "closure"};
+constexpr std::array<std::string_view, 10> kNumericsKeys = {"dz",     "dx",     "rtol",   "atol",    "dt_rel",
+                                                            "dt_lag", "dt_min", "dt_max", "closure", "closure_shells"};
 constexpr std::array<std::string_view, 5> kOutputKeys = {"path", "dt", "dense_dt", "dense_days",
                                                          "profile_dt"};
 
@@ -767,6 +767,8 @@ NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
       nc.dt_max = rd.number(n, key, positive, "days");
     else if (k == "closure")
       nc.closure = rd.choice(n, key, kClosures);
+    else if (k == "closure_shells")
+      nc.closure_shells = static_cast<int>(rd.integer(n, key, 0, 64));
   }
   if (nc.dt_min > nc.dt_max) {
     const toml::node* n = t.get("dt_min");

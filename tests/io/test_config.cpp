@@ -544,3 +544,13 @@ TEST_CASE("config: numerics.closure chooses the 1D column's closure, for level 1
   CHECK(contains(error_of("[model]\nlevel = \"2d\"\n[numerics]\nclosure = \"core-surround\"\n"),
                  "bad.toml:4: key 'numerics.closure' = \"core-surround\": applies to model.level = \"1d\" only"));
 }
+
+TEST_CASE("config: numerics.closure_shells resolves the closure's surround by distance", "[config]") {
+  CHECK(parse_config("", "x.toml").numerics.closure_shells == 8);
+  CHECK(parse_config("[numerics]\nclosure_shells = 0\n", "x.toml").numerics.closure_shells == 0);
+  CHECK(parse_config("", "x.toml", {"numerics.closure_shells=3"}).numerics.closure_shells == 3);
+  CHECK(contains(error_of("[numerics]\nclosure_shells = 0.5\n"),
+                 "bad.toml:2: key 'numerics.closure_shells' = 0.5: must be an integer in 0..64"));
+  CHECK(contains(error_of("[numerics]\nclosure_shells = 65\n"),
+                 "bad.toml:2: key 'numerics.closure_shells' = 65: must be an integer in 0..64"));
+}

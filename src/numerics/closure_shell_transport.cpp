@@ -1,0 +1,205 @@
+#include "citsim/numerics/closure_shell_transport.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "citsim/numerics/transport.hpp"
+
+namespace citsim {
+namespace {
+
+/// A depth link across face f from compartment p of cell f to compartment q of cell f+1.
+struct Link {
+  int p, q;
+  double area;
+};
+
+/// The nearest compartment of non-zero area to k in the chain (k itself if it has area).
+int partner(const std::vector<double>& area, int k) {
+  const int n = static_cast<int>(area.size());
+  for (int d = 0; d < n; ++d) {
+    if (k - d >= 0 && area[static_cast<std::size_t>(k - d)] > 0.0) return k - d;
+    if (k + d < n && area[static_cast<std::size_t>(k + d)] > 0.0) return k + d;
+  }
+  return k;
+}
+
+}  // namespace
+
+ShellTransport::ShellTransport(const Grid& grid, const Parameters& p, int shells, std::vector<double> F_rest)
+    : grid_(grid), n_(shells + 1), F_rest_(std::move(F_rest)) {
+  if (shells < 1) throw std::invalid_argument(fmt::format("shell transport: {} shells, needs >= 1", shells));
+  const Mobility m = mobility(p);
+  D_ = m.D;
+  chi_ = m.chi;
+  const std::size_t n = grid_.size();
+  if (F_rest_.size() != n) throw std::invalid_argument("shell transport: F_rest size differs from the grid");
+  ShellGeometry rest;  // before any injury: all in the core, nothing to exchange
+  rest.area.assign(static_cast<std::size_t>(n_), 0.0);
+  rest.area[0] = 1.0;
+  rest.edge.assign(static_cast<std::size_t>(n_ + 1), 1.0);
+  rest.edge[0] = 0.0;
+  rest.face.assign(static_cast<std::size_t>(shells), ExchangeGeometry{});
+  geometry_.assign(n, rest);
+  lower_.assign(n, Eigen::MatrixXd::Zero(n_, n_));
+  diag_ = upper_ = lower_;
+  rhs_.assign(n, Eigen::VectorXd::Zero(n_));
+}
+
+void ShellTransport::set_geometry(std::span<const ShellGeometry> geometry, double since_injury) {
+  const std::size_t n = grid_.size(), m = static_cast<std::size_t>(n_);
+  if (geometry.size() != n)
+    throw std::invalid_argument(fmt::format("shell transport: geometry of {} cells for a grid of {}", geometry.size(), n));
+  for (std::size_t i = 0; i < n; ++i) {
+    const ShellGeometry& g = geometry[i];
+    if (g.area.size() != m || g.edge.size() != m + 1 || g.face.size() != m - 1)
+      throw std::invalid_argument(fmt::format("shell transport: cell {} has {} compartments, expected {}", i,
+                                              g.area.size(), m));
+    double sum = 0.0;
+    for (double A : g.area) {
+      if (!(A >= 0.0)) throw std::invalid_argument(fmt::format("shell transport: cell {} has an area {}", i, A));
+      sum += A;
+    }
+    if (std::abs(sum - 1.0) > 1e-9)
+      throw std::invalid_argument(fmt::format("shell transport: cell {} has areas summing to {}", i, sum));
+  }
+  if (!(since_injury >= 0.0)) throw std::invalid_argument("shell transport: time since the injury must be >= 0");
+  geometry_.assign(geometry.begin(), geometry.end());
+  since_injury_ = since_injury;
+}
+
+void ShellTransport::step(ColumnState& u, double dt) {
+  const std::size_t n = grid_.size();
+  const auto m = static_cast<std::size_t>(n_);
+  if (u.size() != m * n)
+    throw std::invalid_argument(fmt::format("shell transport: state of {} points for {} cells of {}", u.size(), n, m));
+  if (!(dt > 0.0)) return;
+  const double h = grid_.dz;
+  const double r = dt / h;
+  auto point = [m](std::size_t i, int k) { return m * i + static_cast<std::size_t>(k); };
+
+  // Depth links: overlaps of the F-bands of neighbouring cells; chemotactic velocities from T
+  // at the start of the step.
+  std::vector<std::vector<Link>> links(n > 0 ? n - 1 : 0);
+  std::vector<std::vector<double>> velocity(links.size());
+  for (std::size_t f = 0; f + 1 < n; ++f) {
+    const std::vector<double>& e0 = geometry_[f].edge;
+    const std::vector<double>& e1 = geometry_[f + 1].edge;
+    for (int p = 0; p < n_; ++p)
+      for (int q = 0; q < n_; ++q) {
+        const auto P = static_cast<std::size_t>(p), Q = static_cast<std::size_t>(q);
+        const double A = std::min(e0[P + 1], e1[Q + 1]) - std::max(e0[P], e1[Q]);
+        if (A <= 0.0) continue;
+        links[f].push_back({p, q, A});
+        velocity[f].push_back((u[point(f + 1, q)][T] - u[point(f, p)][T]) / h);
+      }
+  }
+  const double tau0 = since_injury_, tau1 = since_injury_ + dt;
+  std::vector<std::vector<double>> G_T(n, std::vector<double>(m - 1, 0.0)), lateral_dT = G_T;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t b = 0; b + 1 < m; ++b) {
+      G_T[i][b] = mean_exchange_factor(geometry_[i].face[b], D_[T], tau0, tau1);
+      const int k = static_cast<int>(b);
+      lateral_dT[i][b] = u[point(i, k + 1)][T] - u[point(i, k)][T];
+    }
+  since_injury_ = tau1;
+
+  for (int s = 0; s < kSpeciesCount; ++s) {
+    const double Ds = D_[static_cast<std::size_t>(s)];
+    const double chi = chi_[static_cast<std::size_t>(s)];
+    if (Ds == 0.0 && chi == 0.0) continue;
+    // Transfers from (i, p) to (j, q) at coefficient c: + c on (i,p)'s diagonal, − c in row (j, q).
+    for (std::size_t i = 0; i < n; ++i) {
+      lower_[i].setZero();
+      upper_[i].setZero();
+      diag_[i].setZero();
+      for (int k = 0; k < n_; ++k) {
+        const double A = geometry_[i].area[static_cast<std::size_t>(k)];
+        diag_[i](k, k) = A > 0.0 ? A : 1.0;
+        rhs_[i](k) = A > 0.0 ? A * u[point(i, k)][s] : 0.0;
+      }
+    }
+    for (std::size_t f = 0; f + 1 < n; ++f) {
+      double g_up = 1.0, g_down = 1.0;
+      if (s == F) {  // flux −D_F·F_rest,face·∇(F/F_rest), as in the column
+        const double face = 0.5 * (F_rest_[f] + F_rest_[f + 1]);
+        g_up = face / F_rest_[f];
+        g_down = face / F_rest_[f + 1];
+      }
+      for (std::size_t l = 0; l < links[f].size(); ++l) {
+        const Link& k = links[f][l];
+        const double a = chi * velocity[f][l];
+        const double W = r * k.area;
+        const double alpha = W * (Ds * g_up / h + std::max(a, 0.0));   // down, from (f, p)
+        const double beta = W * (Ds * g_down / h - std::min(a, 0.0));  // up, from (f+1, q)
+        diag_[f](k.p, k.p) += alpha;
+        lower_[f + 1](k.q, k.p) -= alpha;
+        diag_[f + 1](k.q, k.q) += beta;
+        upper_[f](k.p, k.q) -= beta;
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const ShellGeometry& g = geometry_[i];
+      for (int b = 0; b + 1 < n_; ++b) {
+        const auto B = static_cast<std::size_t>(b);
+        if (!(g.area[B] > 0.0) || !(g.area[B + 1] > 0.0)) continue;
+        const double diffusion = mean_exchange_factor(g.face[B], Ds, tau0, tau1) * Ds;
+        if (diffusion == 0.0 && G_T[i][B] == 0.0) continue;
+        const double a = G_T[i][B] * chi * lateral_dT[i][B];
+        const double alpha = dt * (diffusion + std::max(a, 0.0));  // outward, from b
+        const double beta = dt * (diffusion - std::min(a, 0.0));   // inward, from b + 1
+        diag_[i](b, b) += alpha;
+        diag_[i](b + 1, b) -= alpha;
+        diag_[i](b + 1, b + 1) += beta;
+        diag_[i](b, b + 1) -= beta;
+      }
+    }
+    solve(u, s);
+  }
+}
+
+void ShellTransport::solve(ColumnState& u, int s) {
+  // Block Thomas, with each pivot's diagonal rebuilt from column sums (as the two-compartment
+  // transport does, after Grassmann, Taksar and Heyman): every column of the system sums to its
+  // compartment's area (1 for one without area), so after eliminating the blocks above, block
+  // i's columns sum to σ_i = area_i − σ_{i−1}·X_{i−1} (X = pivot⁻¹·upper ≤ 0), and the pivot's
+  // diagonal is σ_i plus the magnitudes of its column's off-diagonals: sums of non-negative
+  // numbers, no cancellation however fast the exchange.
+  const std::size_t n = grid_.size();
+  Eigen::RowVectorXd sigma_prev = Eigen::RowVectorXd::Zero(n_);
+  for (std::size_t i = 0; i < n; ++i) {
+    Eigen::RowVectorXd sigma(n_);
+    for (int k = 0; k < n_; ++k) {
+      const double A = geometry_[i].area[static_cast<std::size_t>(k)];
+      sigma(k) = A > 0.0 ? A : 1.0;
+    }
+    if (i > 0) {
+      diag_[i] -= lower_[i] * upper_[i - 1];
+      rhs_[i] -= lower_[i] * rhs_[i - 1];
+      sigma -= sigma_prev * upper_[i - 1];
+    }
+    for (int k = 0; k < n_; ++k) {
+      double d = sigma(k);
+      for (int j = 0; j < n_; ++j) {
+        if (j != k) d -= diag_[i](j, k);
+        if (i + 1 < n) d -= lower_[i + 1](j, k);
+      }
+      diag_[i](k, k) = d;
+    }
+    const Eigen::PartialPivLU<Eigen::MatrixXd> lu(diag_[i]);
+    upper_[i] = lu.solve(upper_[i]);
+    rhs_[i] = lu.solve(rhs_[i]);
+    sigma_prev = sigma;
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    if (i + 1 < n) rhs_[i] -= upper_[i] * rhs_[i + 1];
+    const std::vector<double>& area = geometry_[i].area;
+    for (int k = 0; k < n_; ++k)
+      u[static_cast<std::size_t>(n_) * i + static_cast<std::size_t>(k)][s] = rhs_[i](partner(area, k));
+  }
+}
+
+}  // namespace citsim

@@ -1,0 +1,167 @@
+// The distance-resolved closure geometry (closure_shells.hpp): its distributions against their
+// closed forms, K = 1 against the two-compartment exchange, and the shell chain's slowest
+// relaxation against the exact diffusion eigenvalue of the lattice cell as K grows.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <numbers>
+#include <numeric>
+#include <stdexcept>
+
+#include <Eigen/Dense>
+
+#include "citsim/numerics/closure_shells.hpp"
+
+using namespace citsim;
+
+namespace {
+
+/// Regular slits at spacing L on a periodic domain of `count` spacings.
+ChannelPattern regular_slits(double L, int count) {
+  ChannelPattern p;
+  for (int i = 0; i < count; ++i) p.x.push_back((i + 0.3) * L), p.y.push_back(0.0);
+  return p;
+}
+
+/// The Krogh cell's distribution (a disc of radius R: F = r²/R²) in bins of `bin`.
+DistanceHistogram krogh(double R, double bin) {
+  DistanceHistogram h{bin, {}};
+  for (double r = 0.0; r < R - 1e-12; r += bin) {
+    const double r1 = std::min(R, r + bin);
+    h.weight.push_back((r1 * r1 - r * r) / (R * R));
+  }
+  return h;
+}
+
+/// Mean distance Σ w·(bin centre).
+double mean_distance(const DistanceHistogram& h) {
+  double m = 0.0;
+  for (std::size_t j = 0; j < h.weight.size(); ++j) m += h.weight[j] * (j + 0.5) * h.bin;
+  return m;
+}
+
+/// The slowest rate of the shell chain dc/dt = −A⁻¹·L·c (D = 1): the smallest non-zero
+/// eigenvalue of the symmetric A^−½·L·A^−½.
+double slowest_rate(const ShellGeometry& g) {
+  const auto n = static_cast<Eigen::Index>(g.area.size());
+  Eigen::MatrixXd L = Eigen::MatrixXd::Zero(n, n);
+  for (Eigen::Index k = 0; k + 1 < n; ++k) {
+    const double G = g.coupling[static_cast<std::size_t>(k)];
+    L(k, k) += G, L(k + 1, k + 1) += G, L(k, k + 1) -= G, L(k + 1, k) -= G;
+  }
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j)
+      L(i, j) /= std::sqrt(g.area[static_cast<std::size_t>(i)] * g.area[static_cast<std::size_t>(j)]);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(L);
+  return es.eigenvalues()(1);
+}
+
+}  // namespace
+
+TEST_CASE("closure shells: Poisson distance distributions have their closed-form mean", "[closure][shells]") {
+  // Mean distance to the nearest point of a Poisson pattern: 1/(2√n) (cylinders), 1/(2λ) (slits).
+  const DistanceHistogram c = poisson_distances({ChannelShape::Cylinders, 2.5}, 1e-4);
+  const DistanceHistogram s = poisson_distances({ChannelShape::Slits, 1.5}, 1e-4);
+  CHECK(std::accumulate(c.weight.begin(), c.weight.end(), 0.0) == Approx(1.0).epsilon(1e-12));
+  CHECK(std::accumulate(s.weight.begin(), s.weight.end(), 0.0) == Approx(1.0).epsilon(1e-12));
+  CHECK(mean_distance(c) == Approx(0.5 / std::sqrt(2.5)).epsilon(1e-4));
+  CHECK(mean_distance(s) == Approx(0.5 / 1.5).epsilon(1e-4));
+  CHECK_THROWS_AS(poisson_distances({ChannelShape::Slits, 0.0}, 1e-3), std::invalid_argument);
+  CHECK_THROWS_AS(poisson_distances({ChannelShape::Slits, 1.0}, 0.0), std::invalid_argument);
+}
+
+TEST_CASE("closure shells: realised distances of regular slits are uniform over half a spacing", "[closure][shells]") {
+  const double L = 0.8;
+  const DistanceHistogram h = realised_distances(regular_slits(L, 5), ChannelShape::Slits, 5 * L, 0.0, 0.01);
+  REQUIRE(h.weight.size() == 40);  // [0, L/2) in bins of 0.01
+  for (double w : h.weight) CHECK(w == Approx(0.01 / (L / 2)).epsilon(1e-9));
+  CHECK_THROWS_AS(realised_distances(ChannelPattern{}, ChannelShape::Slits, 1.0, 0.0, 0.01), std::invalid_argument);
+  ChannelPattern one;
+  one.x = {0.2};
+  one.y = {0.7};
+  CHECK_THROWS_AS(realised_distances(one, ChannelShape::Cylinders, 1.0, 0.0, 0.01), std::invalid_argument);
+  // A single cylinder on a periodic square: the mean distance to the nearest image, exactly
+  // (1/6)(√2 + ln(1 + √2))·side for the square's centre-to-point mean distance.
+  const DistanceHistogram sq = realised_distances(one, ChannelShape::Cylinders, 1.0, 1.0, 0.002);
+  CHECK(mean_distance(sq) == Approx((std::sqrt(2.0) + std::log(1.0 + std::sqrt(2.0))) / 6.0).epsilon(2e-3));
+}
+
+TEST_CASE("closure shells: one shell is the two-compartment closure's exchange", "[closure][shells]") {
+  for (double a : {0.05, 0.3, 0.7}) {
+    const double L = 0.8;
+    const ShellGeometry s1 = shell_geometry(realised_distances(regular_slits(L, 3), ChannelShape::Slits, 3 * L, 0, 1e-3), a, 1);
+    const ExchangeGeometry es = exchange_geometry({ChannelShape::Slits, 1.0 / L}, a);
+    REQUIRE(s1.area.size() == 2);
+    CHECK(s1.area[0] == Approx(a));
+    CHECK(s1.interface[0] == Approx(es.interface).epsilon(1e-3));
+    CHECK(s1.coupling[0] == Approx(exchange_factor(es)).epsilon(1e-3));
+    const double n = 2.5, R = 1.0 / std::sqrt(std::numbers::pi * n);
+    const ShellGeometry c1 = shell_geometry(krogh(R, R / 4000), a, 1);
+    const ExchangeGeometry ec = exchange_geometry({ChannelShape::Cylinders, n}, a);
+    CHECK(c1.boundary[0] == Approx(R * std::sqrt(a)).epsilon(1e-6));
+    CHECK(c1.interface[0] == Approx(ec.interface).epsilon(2e-3));
+    CHECK(c1.coupling[0] == Approx(exchange_factor(ec)).epsilon(2e-3));
+  }
+}
+
+TEST_CASE("closure shells: equal-area shells ordered outward, no coupling without a core", "[closure][shells]") {
+  const DistanceHistogram h = poisson_distances({ChannelShape::Cylinders, 2.5}, 1e-4);
+  const ShellGeometry g = shell_geometry(h, 0.2, 6);
+  REQUIRE(g.area.size() == 7);
+  CHECK(std::accumulate(g.area.begin(), g.area.end(), 0.0) == Approx(1.0).epsilon(1e-12));
+  CHECK(g.area[0] == Approx(0.2));
+  for (std::size_t k = 1; k < 7; ++k) CHECK(g.area[k] == Approx(0.8 / 6));
+  for (std::size_t b = 0; b < 6; ++b) {
+    CHECK(g.coupling[b] > 0.0);
+    // The Poisson boundary: 1 − exp(−π·n·r²) = F.
+    CHECK(1.0 - std::exp(-std::numbers::pi * 2.5 * g.boundary[b] * g.boundary[b]) == Approx(0.2 + 0.8 * b / 6.0).epsilon(1e-6));
+    // The interface is the empty-space density at the boundary.
+    const double r = g.boundary[b];
+    CHECK(g.interface[b] == Approx(2 * std::numbers::pi * 2.5 * r * std::exp(-std::numbers::pi * 2.5 * r * r)).epsilon(1e-3));
+    if (b > 0) CHECK(g.boundary[b] > g.boundary[b - 1]);
+  }
+  const ShellGeometry none = shell_geometry(h, 0.0, 3);  // no core: shells over all the tissue
+  CHECK(none.area[0] == 0.0);
+  for (std::size_t k = 1; k < 4; ++k) CHECK(none.area[k] == Approx(1.0 / 3));
+  CHECK(none.coupling[0] == 0.0);
+  CHECK(none.coupling[1] > 0.0);
+  CHECK(none.coupling[2] > 0.0);
+  const ShellGeometry all = shell_geometry(h, 1.0, 3);  // all core
+  CHECK(all.area == std::vector<double>{1.0, 0.0, 0.0, 0.0});
+  for (double G : all.coupling) CHECK(G == 0.0);
+  CHECK_THROWS_AS(shell_geometry(h, 0.2, 0), std::invalid_argument);
+  // A histogram with no area near the channels (empty first bins), without a core: the first
+  // shell starts where the area does, and every number is finite.
+  const DistanceHistogram gap{0.01, {0.0, 0.0, 0.25, 0.25, 0.25, 0.25}};
+  const ShellGeometry g0 = shell_geometry(gap, 0.0, 2);
+  CHECK(g0.boundary[0] == Approx(0.02));
+  CHECK(g0.boundary[1] == Approx(0.04));
+  CHECK(std::isfinite(g0.coupling[1]));
+  CHECK(g0.coupling[1] > 0.0);
+}
+
+// The chain is a finite-volume discretisation of radial diffusion in the distance coordinate:
+// its slowest relaxation converges, as K grows, to the lattice cell's Neumann eigenvalue:
+// (2π/L)² for slits at spacing L, (j'₁/R)² (j'₁ = 3.8317, the first zero of J₀') for a Krogh disc.
+TEST_CASE("closure shells: the chain's slowest relaxation converges to the cell's diffusion eigenvalue",
+          "[closure][shells]") {
+  const double L = 0.8, a = 0.02;
+  const DistanceHistogram slab = realised_distances(regular_slits(L, 2), ChannelShape::Slits, 2 * L, 0, 2e-4);
+  const double R = 0.35;
+  const DistanceHistogram disc = krogh(R, R / 20000);
+  const double exact_slab = std::pow(2 * std::numbers::pi / L, 2), exact_disc = std::pow(3.831705970207512 / R, 2);
+  // From 8 shells on the error falls roughly with K^−1.7 (below that the core, one cell however
+  // small, dominates: 2 compartments relax at G·(1/a + 1/(1 − a)), not at the cell's rate).
+  double err_slab = 1.0, err_disc = 1.0;
+  for (int K : {8, 16, 32}) {
+    const double es = std::abs(slowest_rate(shell_geometry(slab, a, K)) / exact_slab - 1.0);
+    const double ed = std::abs(slowest_rate(shell_geometry(disc, a, K)) / exact_disc - 1.0);
+    INFO("K = " << K << ": slab error " << es << ", disc error " << ed);
+    CHECK(es < 0.8 * err_slab);
+    CHECK(ed < 0.8 * err_disc);
+    err_slab = es;
+    err_disc = ed;
+  }
+  CHECK(err_slab < 2e-3);
+  CHECK(err_disc < 2e-3);
+}
