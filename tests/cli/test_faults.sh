@@ -289,13 +289,13 @@ fi
 # citsim merge
 
 # Damaged files that crash libhdf5 itself (tests/fuzz/libhdf5/): the work runs in a child, so the
-# crash is a message and exit 2. ASan would report the SEGV itself; let the child die of it.
+# crash is a message and exit 2. ASan would report the SEGV or SIGBUS itself; let the child die of it.
 CRASH_RUN="$SRC/tests/fuzz/libhdf5/run_file_bytes-H5G__link_release_table.h5"
 CRASH_SHARD="$SRC/tests/fuzz/libhdf5/sweep_file_bytes-H5HG_read.h5"
 fault "report: a run file that crashes libhdf5" "$CRASH_RUN" "crashed the HDF5 library" -- \
-  sh: "ASAN_OPTIONS=\"\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}handle_segv=0\" '$CITSIM' report '$CRASH_RUN' -o '$T/good/page.html'"
+  sh: "ASAN_OPTIONS=\"\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0\" '$CITSIM' report '$CRASH_RUN' -o '$T/good/page.html'"
 fault "merge: a shard that crashes libhdf5" "$CRASH_SHARD" "crashed the HDF5 library" -- \
-  sh: "ASAN_OPTIONS=\"\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}handle_segv=0\" '$CITSIM' merge '$CRASH_SHARD' -o '$T/good/merged.h5'"
+  sh: "ASAN_OPTIONS=\"\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0\" '$CITSIM' merge '$CRASH_SHARD' -o '$T/good/merged.h5'"
 fault "merge: missing shard" "$T/bad/missing.h5" -- \
   merge "$S0" "$T/bad/missing.h5" -o "$T/good/merged.h5"
 fault "merge: truncated shard" "$T/bad/truncated_shard.h5" -- \
