@@ -133,6 +133,9 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
                  shard.count > 1 ? fmt::format(", shard {}/{} has {}", shard.index, shard.count, layout.rows()) : "",
                  work && work->finished() > 0 ? fmt::format(", {} already done", work->finished()) : "", pending.size(),
                  mpi ? mpi->size() : threads, mpi ? "MPI ranks" : "thread(s)");
+    // A batch log is a file or a pipe (fully buffered): without this the line is lost when the
+    // job is killed (time limit, SIGKILL), and it is the line that says what a resumed job skipped.
+    std::fflush(stdout);
   }
 
   // 4. The runs, each written as it finishes.
