@@ -5,13 +5,13 @@
 #include <cctype>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <vector>
 
 namespace citsim {
 namespace {
 
-constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double ln2 = std::numbers::ln2;
 
 using G = ParameterGroup;
