@@ -85,10 +85,18 @@ double target_loss(double value, const Target& t, double margin) {
 }
 
 double calibration_loss(const std::vector<Target>& targets, const std::string& scenario_dir,
-                        const Parameters& params, double margin, std::vector<MetricValue>* metrics) {
+                        const Parameters& params, const CalibrationOptions& o, std::vector<MetricValue>* metrics) {
   const double gain = loop_gain(params, max_vascular_density(params));
   if (!(gain < 1.0)) return kInfeasible * (1.0 + gain);
-  ScenarioRunner runner(scenario_dir, [&params](RunConfig& c) { c.parameters = params; });
+  // Only the free parameters: whatever a scenario or an override sets otherwise stays.
+  std::vector<double Parameters::*> fields;
+  for (const FreeParameter& f : o.free) fields.push_back(field_of(f.name));
+  ScenarioRunner runner(
+      scenario_dir,
+      [&](RunConfig& c) {
+        for (auto field : fields) c.parameters.*field = params.*field;
+      },
+      o.overrides);
   double loss = 0.0;
   if (metrics) metrics->clear();
   for (const Target& t : targets) {
@@ -98,7 +106,7 @@ double calibration_loss(const std::vector<Target>& targets, const std::string& s
     } catch (const NumericalError& e) {
       m.note = e.what();
     }
-    loss += target_loss(m.value, t, margin);
+    loss += target_loss(m.value, t, o.margin);
     if (metrics) metrics->push_back(m);
   }
   return loss;
@@ -126,7 +134,7 @@ CalibrationResult calibrate(const std::vector<Target>& targets, const std::strin
   struct Context {
     std::function<double(const std::vector<double>&)> f;
   } ctx{[&](const std::vector<double>& x) {
-    const double loss = calibration_loss(targets, scenario_dir, params_at(x), o.margin);
+    const double loss = calibration_loss(targets, scenario_dir, params_at(x), o);
     ++evaluations;
     if (loss < best) {
       best = loss;
@@ -169,9 +177,15 @@ CalibrationResult calibrate(const std::vector<Target>& targets, const std::strin
     }
   }
   result.fitted = params_at(best_x);
-  result.loss = calibration_loss(targets, scenario_dir, result.fitted, o.margin, &result.metrics);
+  result.loss = calibration_loss(targets, scenario_dir, result.fitted, o, &result.metrics);
   result.evaluations = evaluations;
   return result;
+}
+
+RunConfig starting_config(const std::vector<Target>& targets, const std::string& scenario_dir,
+                          const std::vector<std::string>& overrides) {
+  if (targets.empty()) throw ConfigError("targets", 0, "target", "", "needs at least one [[target]]");
+  return load_config(scenario_dir + "/" + targets.front().scenario + ".toml", overrides);
 }
 
 }  // namespace citsim

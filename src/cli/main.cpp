@@ -4,8 +4,8 @@
 //   citsim check CONFIG [--set key=value]...
 //   citsim params
 //
-//   citsim validate [--targets FILE] [--scenarios DIR]
-//   citsim calibrate [--targets FILE] [--free NAME[:LO:HI]]... [-o configs/parameters.toml]
+//   citsim validate [--targets FILE] [--scenarios DIR] [--set key=value]...
+//   citsim calibrate [--targets FILE] [--free NAME[:LO:HI]]... [--set key=value]... [-o FILE]
 //   citsim sensitivity [CONFIG] [--param NAME]... [-o FILE.h5]
 //   citsim sweep SPEC [-o OUT] [--shard i/N] [--sensitivity morris|sobol];  citsim merge SHARD... -o OUT
 //   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -151,13 +152,14 @@ std::string directory_of(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-int cmd_validate(const std::string& targets_path, std::string scenario_dir, bool quiet, const CancelFlag* cancel) {
+int cmd_validate(const std::string& targets_path, std::string scenario_dir, const std::vector<std::string>& sets,
+                 bool quiet, const CancelFlag* cancel) {
   // 1. Read the targets; scenarios sit beside them unless told otherwise.
   const std::vector<Target> targets = load_targets(targets_path);
   if (scenario_dir.empty()) scenario_dir = directory_of(targets_path);
 
-  // 2. Evaluate every target (scenario runs are shared between targets).
-  ScenarioRunner runner(scenario_dir);
+  // 2. Evaluate every target (scenario runs are shared between targets; --set applies to each).
+  ScenarioRunner runner(scenario_dir, {}, sets);
   cli::ProgressBar bar("validate", !quiet);
   int failed = 0;
   fmt::print("{:<27} {:>10}  {:<19} {:<5} {}\n", "target", "value", "interval", "", "source / note");
@@ -196,7 +198,7 @@ int cmd_params() {
 
 struct CalibrateArgs {
   std::string targets, scenarios, output;
-  std::vector<std::string> free;
+  std::vector<std::string> free, sets;
   int max_evaluations = 300, starts = 1;
   std::uint64_t seed = 1;
   bool quiet = false;
@@ -214,10 +216,12 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   options.max_evaluations = a.max_evaluations;
   options.starts = a.starts;
   options.seed = a.seed;
+  options.overrides = a.sets;
 
-  // 2. Minimise the loss from the current (fitted) defaults, once the table can be written.
+  // 2. Minimise the loss from the values the scenarios run with, once the table can be written.
   check_writable(a.output);
-  const Parameters start = fitted_defaults();
+  const RunConfig first = starting_config(targets, scenarios, options.overrides);
+  const Parameters start = first.parameters;
   cli::ProgressBar bar("calibrate", !a.quiet);
   const int budget = options.max_evaluations * std::max(1, options.starts) + 1;
   constexpr const char* kStopped = "calibration interrupted; the parameter table was not written";
@@ -254,19 +258,28 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   // 4. Write the table: every free parameter with unit and provenance.
   std::string ids;
   for (const Target& t : targets) ids += (ids.empty() ? "" : ", ") + t.id;
-  std::vector<FittedValue> values;
+  // The table the scenarios started from, its free entries replaced (a fit of a few parameters
+  // keeps the others' values and provenance).
+  std::vector<FittedValue> values = first.parameter_file.empty()
+                                        ? embedded_parameter_file()
+                                        : parse_parameter_file(first.parameter_file_text, first.parameter_file);
   for (const FreeParameter& f : options.free) {
     const ParameterSpec* s = find_parameter(f.name);
-    values.push_back({f.name, r.fitted.*s->field, std::string(s->unit),
-                      fmt::format("fitted in [{:g}, {:g}] to {}: {}", f.lo, f.hi, a.targets, ids)});
+    FittedValue fitted{f.name, r.fitted.*s->field, std::string(s->unit),
+                       fmt::format("fitted in [{:g}, {:g}] to {}: {}", f.lo, f.hi, a.targets, ids)};
+    const auto it = std::find_if(values.begin(), values.end(), [&](const FittedValue& v) { return v.name == f.name; });
+    if (it != values.end()) *it = std::move(fitted);
+    else values.push_back(std::move(fitted));
   }
   write_parameter_file(a.output, values,
                        fmt::format("citsim's fitted parameter table, written by `citsim calibrate --targets {} "
                                    "--seed {} --starts {} --max-evals {}` (citsim {}).\n"
-                                   "Loss {:.6g} (from {:.6g}), {} of {} targets pass. Rebuild to make it the default.",
+                                   "Loss {:.6g} (from {:.6g}), {} of {} targets pass. Use it with model.parameter_file, or\n"
+                                   "rebuild with it as configs/parameters.toml to make it the default.",
                                    a.targets, a.seed, a.starts, a.max_evaluations, kVersion, r.loss,
                                    r.start_loss, targets.size() - failed, targets.size()));
-  fmt::print("wrote {} (rebuild to make it the default)\n", a.output);
+  fmt::print("wrote {} (use it with --set model.parameter_file={}, or rebuild with it as configs/parameters.toml)\n",
+             a.output, a.output);
   return failed == 0 ? 0 : 1;
 }
 
@@ -321,6 +334,8 @@ int main(int argc, char** argv) {
   validate->add_option("--targets", targets_path, "Targets file")->capture_default_str();
   validate->add_option("--scenarios", scenario_dir,
                        "Directory of scenario configs (default: the targets file's directory)");
+  std::vector<std::string> validate_sets;
+  validate->add_option("--set", validate_sets, "Override a value in every scenario: dotted.key=value (repeatable)");
   validate->add_flag("-q,--quiet", quiet, "No progress bar");
 
   CalibrateArgs cal;
@@ -334,6 +349,7 @@ int main(int argc, char** argv) {
   calib->add_option("--max-evals", cal.max_evaluations, "Loss evaluations per start")->capture_default_str();
   calib->add_option("--starts", cal.starts, "Starting points: the current values, then seeded random ones")->capture_default_str();
   calib->add_option("--seed", cal.seed, "Seed of the random starts")->capture_default_str();
+  calib->add_option("--set", cal.sets, "Override a value in every scenario: dotted.key=value (repeatable)");
   calib->add_flag("-q,--quiet", cal.quiet, "No progress");
 
   const cli::Command sensitivity_cmd = cli::add_sensitivity_command(app);
@@ -368,7 +384,7 @@ int main(int argc, char** argv) {
       int code = 0;
       if (run->parsed()) code = cmd_run(config_path, sets, out, quiet, threads, cancel);
       else if (check->parsed()) code = cmd_check(config_path, sets);
-      else if (validate->parsed()) code = cmd_validate(targets_path, scenario_dir, quiet, cancel);
+      else if (validate->parsed()) code = cmd_validate(targets_path, scenario_dir, validate_sets, quiet, cancel);
       else if (calib->parsed()) code = cmd_calibrate(cal, cancel);
       else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);
       else if (sweep_cmd.app->parsed()) code = sweep_cmd.run(cancel);

@@ -120,7 +120,7 @@ constexpr std::array<std::string_view, 9> kSessionKeys = {
     "tip_length", "sharpness", "sterility"};
 constexpr std::array<std::string_view, 5> kSeriesKeys = {"count", "interval_days", "first_day",
                                                          "needle", "needles"};
-constexpr std::array<std::string_view, 3> kModelKeys = {"level", "aging_drift", "parameters"};
+constexpr std::array<std::string_view, 4> kModelKeys = {"level", "aging_drift", "parameter_file", "parameters"};
 constexpr std::array<std::string_view, 10> kNumericsKeys = {"dz",     "dx",     "rtol",   "atol",    "dt_rel",
                                                             "dt_lag", "dt_min", "dt_max", "closure", "closure_shells"};
 constexpr std::array<std::string_view, 5> kOutputKeys = {"path", "dt", "dense_dt", "dense_days",
@@ -347,6 +347,22 @@ void read_parameters(const Reader& rd, const toml::table& t, bool tissue, Parame
     sources[std::string(spec->name)] = {key, &n};
     overridden.emplace_back(spec->name);
   }
+}
+
+/// `model.parameter_file`: a parameter table in the format `citsim calibrate` writes, replacing
+/// the built-in table's values. A path in the file is relative to the config's directory; one
+/// given with --set is relative to the working directory, as any path on a command line.
+void read_parameter_file(const Reader& rd, const toml::node& n, const std::string& config_path, RunConfig& cfg) {
+  constexpr std::string_view key = "model.parameter_file";
+  const std::string written = rd.string(n, key, "a parameter table as `citsim calibrate` writes it");
+  const bool overridden = rd.from_override(key, &n);
+  std::filesystem::path file(written);
+  if (file.is_relative() && !overridden) file = std::filesystem::path(config_path).parent_path() / file;
+  cfg.parameter_file = file.lexically_normal().string();
+  cfg.parameter_file_text = toml_text::read_file(cfg.parameter_file, overridden ? std::string(kOverrideFile) : config_path,
+                                                 overridden ? 0 : line_of(&n), std::string(key));
+  for (const FittedValue& v : parse_parameter_file(cfg.parameter_file_text, cfg.parameter_file))
+    cfg.parameters.*find_parameter(v.name)->field = v.value;
 }
 
 /// Reports an inconsistent parameter combination at the first of `names` the config set.
@@ -834,11 +850,15 @@ RunConfig parse_config(const std::string& text, const std::string& path,
         rd.integer(*n, "seed", 0, std::numeric_limits<std::int64_t>::max()));
   if (patient) cfg.patient = read_patient(rd, *patient);
 
-  // Parameters first: the roller density of a session depends on the drum's.
+  // Parameters first: the roller density of a session depends on the drum's. A parameter
+  // table replaces the built-in one; [tissue] and [model.parameters] override both.
   ParameterSources sources;
-  if (tissue) read_parameters(rd, *tissue, true, cfg.parameters, sources, cfg.overridden);
   if (model) {
     rd.check_keys(*model, "model", kModelKeys);
+    if (const auto* n = model->get("parameter_file")) read_parameter_file(rd, *n, path, cfg);
+  }
+  if (tissue) read_parameters(rd, *tissue, true, cfg.parameters, sources, cfg.overridden);
+  if (model) {
     if (const auto* n = model->get("level")) cfg.level = rd.choice(*n, "model.level", kLevels);
     if (const auto* n = model->get("aging_drift"))
       cfg.aging_drift = rd.boolean(*n, "model.aging_drift");

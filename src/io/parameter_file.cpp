@@ -35,6 +35,8 @@ std::vector<FittedValue> parse_parameter_file(const std::string& text, const std
   return out;
 }
 
+std::string_view embedded_parameter_text() { return kFittedParametersText; }
+
 std::vector<FittedValue> embedded_parameter_file() {
   return parse_parameter_file(kFittedParametersText, "configs/parameters.toml (built in)");
 }

@@ -70,6 +70,7 @@ void write_layout(h5::File& f, const StoreLayout& l, bool work, const std::vecto
   f.set_attribute("/", "base_config", l.base_text);
   f.set_attribute("/", "base_config_path", l.base_path);
   f.set_attribute("/", "base_overrides", join(l.base_sets, "\n"));
+  f.set_attribute("/", "parameter_table", l.parameter_table);
   f.set_attribute("/", "design", std::string(to_string(l.design.kind)));
   f.set_attribute("/", "design_runs", l.design.runs);
   f.set_attribute("/", "design_seed", static_cast<std::int64_t>(l.design.seed));
@@ -200,6 +201,9 @@ StoreLayout read_layout(const h5::File& f) {
   l.base_text = f.string_attribute("/", "base_config");
   l.base_path = f.string_attribute("/", "base_config_path");
   l.base_sets = split_lines(f.string_attribute("/", "base_overrides"));
+  // Files written before the table was recorded read as "" (unknown): they merge with each other
+  // but not with a sweep that knows its table.
+  if (f.has_attribute("/", "parameter_table")) l.parameter_table = f.string_attribute("/", "parameter_table");
   const auto kind = design_kind_from(f.string_attribute("/", "design"));
   if (!kind) throw IoError(fmt::format("'{}': unknown design '{}'", f.path(), f.string_attribute("/", "design")));
   l.design.kind = *kind;
@@ -297,6 +301,7 @@ StoreLayout make_layout(const SweepSpec& spec, const Design& design, const Shard
   l.base_path = spec.base_path;
   l.base_text = spec.base_text;
   l.base_sets = spec.base_sets;
+  l.parameter_table = spec.parameter_table;
   return l;
 }
 
@@ -307,7 +312,8 @@ std::uint64_t store_bytes(const StoreLayout& l, bool work, bool virtual_datasets
   const std::uint64_t rows = static_cast<std::uint64_t>(std::max<std::int64_t>(0, l.rows()));
   const std::uint64_t doubles = virtual_datasets ? 0 : l.param_names.size() + l.outcome_names.size() + l.time.size() * l.readouts.size();
   const std::uint64_t per_row = doubles * sizeof(double) + 1 + sizeof(double) + (work ? kMessageBytes : 16 + kMessageBytes);
-  return kOverhead + rows * per_row + l.time.size() * sizeof(double) + l.spec_text.size() + l.base_text.size();
+  return kOverhead + rows * per_row + l.time.size() * sizeof(double) + l.spec_text.size() + l.base_text.size() +
+         l.parameter_table.size();
 }
 
 StoreLayout read_layout(const std::string& path) {
@@ -331,6 +337,8 @@ bool same_sweep(const StoreLayout& a, const StoreLayout& b, std::string* why) {
   if (a.spec_text != b.spec_text) return differ("the sweep spec differs");
   if (a.base_text != b.base_text) return differ("the base config differs");
   if (a.base_sets != b.base_sets) return differ("the --set overrides differ");
+  if (a.parameter_table != b.parameter_table)
+    return differ("the parameter table differs: model.parameter_file, or citsim built with another configs/parameters.toml");
   if (a.design.kind != b.design.kind || a.design.runs != b.design.runs || a.design.seed != b.design.seed ||
       a.design.levels != b.design.levels || a.design.trajectories != b.design.trajectories ||
       a.design.base_runs != b.design.base_runs || a.design.skip != b.design.skip)

@@ -188,8 +188,9 @@ constexpr Entry kMetrics[] = {
 
 }  // namespace
 
-ScenarioRunner::ScenarioRunner(std::string scenario_dir, std::function<void(RunConfig&)> adjust)
-    : dir_(std::move(scenario_dir)), adjust_(std::move(adjust)) {}
+ScenarioRunner::ScenarioRunner(std::string scenario_dir, std::function<void(RunConfig&)> adjust,
+                               std::vector<std::string> common)
+    : dir_(std::move(scenario_dir)), adjust_(std::move(adjust)), common_(std::move(common)) {}
 
 const RunResult& ScenarioRunner::run(const std::string& scenario,
                                      const std::vector<std::string>& overrides) {
@@ -197,7 +198,9 @@ const RunResult& ScenarioRunner::run(const std::string& scenario,
   for (const auto& o : overrides) key += "\n" + o;
   auto it = cache_.find(key);
   if (it != cache_.end()) return *it->second;
-  RunConfig cfg = load_config(dir_ + "/" + scenario + ".toml", overrides);
+  std::vector<std::string> all = common_;
+  all.insert(all.end(), overrides.begin(), overrides.end());
+  RunConfig cfg = load_config(dir_ + "/" + scenario + ".toml", all);
   if (adjust_) adjust_(cfg);
   auto result = std::make_unique<RunResult>(run_simulation(cfg));
   return *cache_.emplace(key, std::move(result)).first->second;

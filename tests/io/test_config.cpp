@@ -2,8 +2,12 @@
 // forms, --set overrides, and every failure path with the message the user reads.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -553,4 +557,58 @@ TEST_CASE("config: numerics.closure_shells resolves the closure's surround by di
                  "bad.toml:2: key 'numerics.closure_shells' = 0.5: must be an integer in 0..64"));
   CHECK(contains(error_of("[numerics]\nclosure_shells = 65\n"),
                  "bad.toml:2: key 'numerics.closure_shells' = 65: must be an integer in 0..64"));
+}
+
+TEST_CASE("config: model.parameter_file replaces the built-in table; the config's own values win", "[config]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / fmt::format("citsim-test-config-{}", ::getpid());
+  fs::create_directories(dir / "tables");
+  const auto write = [](const fs::path& p, const std::string& text) { std::ofstream(p) << text; };
+  write(dir / "tables" / "mine.toml",
+        "[mu_N]\nvalue = 0.7\nunit = \"1/day\"\nsource = \"a test\"\n\n"
+        "[C_reticular]\nvalue = 200\nunit = \"mg/cm^3\"\nsource = \"a test\"\n");
+  const std::string config = (dir / "run.toml").string();
+
+  // 1. Relative to the config's directory; tissue and kinetic entries both apply.
+  write(config, "[model]\nparameter_file = \"tables/mine.toml\"\n");
+  const RunConfig c = load_config(config);
+  CHECK(c.parameters.mu_N == 0.7);
+  CHECK(c.parameters.C_reticular == 200.0);
+  CHECK(c.parameter_file == (dir / "tables" / "mine.toml").string());
+  CHECK(contains(c.parameter_file_text, "a test"));
+  CHECK(load_config(config).parameters.k_12 == fitted_defaults().k_12);  // what it does not name stays
+
+  // 2. [model.parameters] and [tissue] override the table.
+  write(config, "[model]\nparameter_file = \"tables/mine.toml\"\n[model.parameters]\nmu_N = 0.8\n"
+                "[tissue]\nC_reticular = 210\n");
+  CHECK(load_config(config).parameters.mu_N == 0.8);
+  CHECK(load_config(config).parameters.C_reticular == 210.0);
+
+  // 3. Given with --set, a relative path is relative to the working directory.
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir / "tables");
+  write(config, "seed = 1\n");
+  CHECK(load_config(config, {"model.parameter_file=mine.toml"}).parameters.mu_N == 0.7);
+  fs::current_path(cwd);
+
+  // 4. Errors name the config, the key and the resolved path; a bad table names its own line.
+  write(config, "[model]\nparameter_file = \"tables/none.toml\"\n");
+  try {
+    (void)load_config(config);
+    FAIL("a missing parameter file was accepted");
+  } catch (const ConfigError& e) {
+    CHECK(contains(e.what(), config + ":2: key 'model.parameter_file'"));
+    CHECK(contains(e.what(), "none.toml"));
+    CHECK(contains(e.what(), "cannot read the file"));
+  }
+  write(dir / "tables" / "bad.toml", "[mu_N]\nvalue = 50\n");
+  write(config, "[model]\nparameter_file = \"tables/bad.toml\"\n");
+  try {
+    (void)load_config(config);
+    FAIL("an out-of-range table value was accepted");
+  } catch (const ConfigError& e) {
+    CHECK(contains(e.what(), "bad.toml:1: key 'mu_N.value' = 50"));
+  }
+  CHECK(contains(error_of("[model]\nparameter_file = 3\n"), "bad.toml:2: key 'model.parameter_file' = 3"));
+  fs::remove_all(dir);
 }

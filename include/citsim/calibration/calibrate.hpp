@@ -32,6 +32,7 @@ struct CalibrationOptions {
   std::uint64_t seed = 1;
   double margin = 0.1;        ///< a metric within this share of an edge of its interval costs
   double xtol_rel = 1e-4;
+  std::vector<std::string> overrides;  ///< "key=value" applied to every scenario (`--set`)
 };
 
 /// The loss of one target: 0 well inside its interval, growing quadratically outside the inner
@@ -56,9 +57,16 @@ CalibrationResult calibrate(const std::vector<Target>& targets, const std::strin
                             const Parameters& start, const CalibrationOptions& options,
                             const CalibrationProgress& progress = {});
 
-/// The loss of `params` against the targets (the function `calibrate` minimises).
+/// The loss of `params` against the targets (the function `calibrate` minimises): the scenarios
+/// with `options.overrides`, their free parameters set from `params`.
 double calibration_loss(const std::vector<Target>& targets, const std::string& scenario_dir,
-                        const Parameters& params, double margin,
+                        const Parameters& params, const CalibrationOptions& options,
                         std::vector<MetricValue>* metrics = nullptr);
+
+/// The config of the first target's scenario with `overrides`: its parameters are where a fit
+/// starts (so a `model.parameter_file` or `model.parameters` override is the start), its
+/// parameter table what a written table extends.
+RunConfig starting_config(const std::vector<Target>& targets, const std::string& scenario_dir,
+                          const std::vector<std::string>& overrides);
 
 }  // namespace citsim

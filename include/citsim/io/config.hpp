@@ -47,6 +47,8 @@ struct RunConfig {
   Patient patient;
   Protocol protocol;
   Parameters parameters = fitted_defaults();  ///< fitted defaults with `[tissue]` and `[model.parameters]` applied
+  std::string parameter_file;       ///< `model.parameter_file` as resolved; empty: the built-in table
+  std::string parameter_file_text;  ///< its text, recorded in the output
   std::vector<std::string> overridden;  ///< names of parameters the config set
   ModelLevel level = ModelLevel::OneD;
   bool aging_drift = false;

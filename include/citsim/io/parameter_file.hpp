@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "citsim/model/parameters.hpp"
@@ -23,6 +24,9 @@ std::vector<FittedValue> parse_parameter_file(const std::string& text, const std
 
 /// The table embedded at build time from configs/parameters.toml.
 std::vector<FittedValue> embedded_parameter_file();
+
+/// Its text, as the build embedded it (recorded in every output file that uses it).
+std::string_view embedded_parameter_text();
 
 /// The specification's defaults with the embedded fitted table applied: what runs start from.
 Parameters fitted_defaults();

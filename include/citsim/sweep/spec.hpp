@@ -37,6 +37,7 @@ struct SweepSpec {
   std::string base_path;
   std::string base_text;
   std::vector<std::string> base_sets;  ///< spec `set`, then command-line --set
+  std::string parameter_table;         ///< the text of the base config's parameter table
   std::string output;
   DesignSpec design;
   std::vector<Axis> axes;

@@ -54,6 +54,7 @@ struct StoreLayout {
   std::vector<double> time;
   std::string spec_path, spec_text, base_path, base_text;
   std::vector<std::string> base_sets;
+  std::string parameter_table;  ///< the parameter table's text: a resumed or merged sweep must share it
 
   std::int64_t rows() const { return shard_rows(total_runs, shard); }
   std::int64_t run_of_row(std::int64_t row) const { return shard.index + row * shard.count; }

@@ -16,14 +16,17 @@ namespace citsim {
 /// Runs `<dir>/<scenario>.toml` with overrides, once per distinct (scenario, overrides).
 class ScenarioRunner {
  public:
-  /// `adjust` is applied to every config after loading (calibration sets parameters here).
-  explicit ScenarioRunner(std::string scenario_dir, std::function<void(RunConfig&)> adjust = {});
+  /// `adjust` is applied to every config after loading (calibration sets parameters here);
+  /// `common` overrides ("key=value", as `--set`) apply to every scenario, before a target's own.
+  explicit ScenarioRunner(std::string scenario_dir, std::function<void(RunConfig&)> adjust = {},
+                          std::vector<std::string> common = {});
   const RunResult& run(const std::string& scenario, const std::vector<std::string>& overrides = {});
   std::size_t runs() const { return cache_.size(); }
 
  private:
   std::string dir_;
   std::function<void(RunConfig&)> adjust_;
+  std::vector<std::string> common_;
   std::map<std::string, std::unique_ptr<RunResult>> cache_;
 };
 
