@@ -50,7 +50,9 @@ int run_merge(const MergeArgs& a, const CancelFlag* cancel) {
       fmt::print("\n{} sensitivity, ranked:\n{}", t.method == "morris" ? "Morris" : "Sobol",
                  format_sensitivity(t, layout.param_names, layout.outcome_names));
   }
-  return 0;
+  // The merged file is the complete record either way; the exit code tells a job script that
+  // chains `sweep --shard` and `merge` whether every run succeeded.
+  return report_failed_runs(a.output, sum.failed);
 }
 
 }  // namespace

@@ -35,14 +35,6 @@ struct SweepArgs {
   bool restart = false, quiet = false, mpi = false;
 };
 
-/// Failed runs are results too (status 2, message, NaN outcomes): the sweep is complete, but its
-/// exit code says some runs failed.
-int report_failures(const std::string& path, std::int64_t failed) {
-  if (failed == 0) return kExitOk;
-  fmt::print(stderr, "warning: {} run(s) failed; their messages are in {}:/sweep/message\n", failed, path);
-  return kExitRunsFailed;
-}
-
 std::int64_t count_failed(const std::string& path) {
   std::int64_t n = 0;
   for (std::int8_t s : read_status(path)) n += s == static_cast<std::int8_t>(RunStatus::Failed) ? 1 : 0;
@@ -179,9 +171,9 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
                  mpi ? "ranks" : "thread(s)", sum.ok, sum.failed);
       fmt::print("wrote {}\n", out);
     }
-    code = report_failures(out, sum.failed);
+    code = report_failed_runs(out, sum.failed);
   } else {
-    code = report_failures(out, count_failed(out));
+    code = report_failed_runs(out, count_failed(out));
   }
   if (!quiet && shard.count == 1) print_sensitivity(layout, out);
   if (!quiet && shard.count > 1)
@@ -191,6 +183,12 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
 }
 
 }  // namespace
+
+int report_failed_runs(const std::string& path, std::int64_t failed) {
+  if (failed == 0) return kExitOk;
+  fmt::print(stderr, "warning: {} run(s) failed; their messages are in {}:/sweep/message\n", failed, path);
+  return kExitRunsFailed;
+}
 
 int run_global_sensitivity(const std::string& spec, const std::string& method, const std::string& output,
                            const std::vector<std::string>& sets, int threads, bool quiet,

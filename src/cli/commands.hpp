@@ -2,6 +2,7 @@
 // it, so src/cli/main.cpp only registers and dispatches them.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,9 +20,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitTargetFailed = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitNumerical = 3;
-/// A sweep finished, but some of its runs failed (their status and message are in the file).
+/// A sweep (or the merge of its shards) finished, but some of its runs failed (their status and
+/// message are in the file written).
 inline constexpr int kExitRunsFailed = 4;
 /// Interrupted: 128 + the signal's number (130 SIGINT, 143 SIGTERM), see interrupt.hpp.
+
+/// Failed runs are results too (status 2, message, NaN outcomes): the file written is complete,
+/// but `citsim sweep` and `citsim merge` say so on stderr and return kExitRunsFailed (else kExitOk).
+int report_failed_runs(const std::string& path, std::int64_t failed);
 
 struct Command {
   CLI::App* app = nullptr;   ///< the subcommand (parsed() tells whether it was chosen)
