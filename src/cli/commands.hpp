@@ -40,14 +40,14 @@ struct Command {
 
 /// citsim sensitivity [CONFIG] [--param NAME]... [--output READOUT]... [-o FILE.h5]
 Command add_sensitivity_command(CLI::App& app);
-/// citsim sweep SPEC [-o OUT] [--set k=v]... [-j N] [--shard i/N] [--sensitivity morris|sobol]
+/// citsim sweep SPEC [-o OUT] [--set k=v]... [-j N] [--shard i/N] [--sensitivity morris|sobol] [--ignore-limits]
 Command add_sweep_command(CLI::App& app);
 /// Global sensitivity (Morris or Sobol/Saltelli) over the axes of a sweep spec: a sweep with that
 /// design, resumable like any other; `citsim sensitivity --method morris|sobol` runs it.
 int run_global_sensitivity(const std::string& spec, const std::string& method, const std::string& output,
-                           const std::vector<std::string>& sets, int threads, bool quiet,
+                           const std::vector<std::string>& sets, int threads, bool quiet, bool ignore_limits,
                            const CancelFlag* cancel);
-/// citsim merge SHARD... -o OUT [--virtual]
+/// citsim merge SHARD... -o OUT [--virtual] [--ignore-limits]
 Command add_merge_command(CLI::App& app);
 
 }  // namespace citsim::cli
