@@ -12,39 +12,18 @@
 # (a 1 MiB one remounted read-only, a 64 KiB one); otherwise a mode-555 directory stands for the
 # first and the second is skipped. Prints the number of faults injected.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # CITSIM, SRC, CONFIG, FAST, T, pass/fail/skip
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 <citsim-binary> <source-dir>" >&2
-  exit 2
-fi
-CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SRC=$(cd "$2" && pwd)
-CONFIG="$SRC/configs/default.toml"
-[ -x "$CITSIM" ] || { echo "not an executable: $CITSIM" >&2; exit 2; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_faults.XXXXXX")
+test_arguments 2 2 "<citsim-binary> <source-dir>" "$@"
+# The tmpfs mounts come off before the directory goes.
 MOUNTS=()
-cleanup() {
+before_cleanup() {
+  local m
   for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
-  chmod -R u+w "$T" 2>/dev/null
-  rm -rf "$T"
 }
-trap cleanup EXIT
+make_test_dir citsim_faults
 
-FAST=(--set model.level=0d --set protocol.series.count=1 --set protocol.end_days=30)
-
-PASSED=0
-FAILED=0
-SKIPPED=0
 FAULTS=0
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  for line in "$@"; do echo "      $line"; done
-}
-skip() { SKIPPED=$((SKIPPED + 1)); echo "skip  $1"; }
 
 # Files that must survive every fault unchanged, and their checksums.
 PROTECTED=()
@@ -121,7 +100,6 @@ fault() {
   fi
   if [ $ok -eq 1 ]; then
     pass "$name"
-    echo "ok    $name"
     # VERBOSE=1: the message the user reads, for review.
     [ -n "${VERBOSE:-}" ] && head -n 1 "$T/last.err" | cut -c 1-400 | sed 's/^/      /'
   fi
@@ -159,7 +137,6 @@ proceeds() {
   [ -z "$(find "$T" -name '*.tmp-*' 2>/dev/null)" ] || problems+=("temporary files left")
   if [ ${#problems[@]} -eq 0 ]; then
     pass "$name"
-    echo "ok    $name"
     [ -n "${VERBOSE:-}" ] && head -n 1 "$T/last.err" | cut -c 1-400 | sed 's/^/      /'
   else
     fail "$name" "${problems[@]}" "stderr: $err"
@@ -316,7 +293,6 @@ RC=$?
 if [ $RC -eq 0 ] && grep -q "^warning: .*key 'numerics.dx' = 1e-05: .*of memory.*proceeding as --ignore-limits asks" "$T/last.err" \
     && [ "$(tail -n 1 "$T/last.out")" = "ok" ]; then
   pass "check --ignore-limits: the memory refusal becomes a warning, then ok"
-  echo "ok    check --ignore-limits: the memory refusal becomes a warning, then ok"
 else
   fail "check --ignore-limits: exit $RC" "stdout: $(cat "$T/last.out")" "stderr: $(cat "$T/last.err")"
 fi
@@ -423,7 +399,6 @@ if [ $TINY -eq 1 ]; then
   FAULTS=$((FAULTS + 1))
   if [ -f "$T/tiny/sweep.h5.partial" ] && [ ! -e "$T/tiny/sweep.h5" ]; then
     pass "sweep --ignore-limits: the work file stays, no final file"
-    echo "ok    sweep --ignore-limits: the work file stays, no final file"
   else
     fail "sweep --ignore-limits: the work file stays, no final file" "$(ls -la "$T/tiny")"
   fi
