@@ -9,6 +9,7 @@
 #include "citsim/io/limits.hpp"
 #include "citsim/sweep/store.hpp"
 #include "commands.hpp"
+#include "limit_warning.hpp"
 
 namespace citsim::cli {
 namespace {
@@ -18,7 +19,7 @@ using namespace citsim::sweep;
 struct MergeArgs {
   std::vector<std::string> shards;
   std::string output;
-  bool virtual_datasets = false, quiet = false;
+  bool virtual_datasets = false, quiet = false, ignore_limits = false;
 };
 
 int run_merge(const MergeArgs& a, const CancelFlag* cancel) {
@@ -35,9 +36,9 @@ int run_merge(const MergeArgs& a, const CancelFlag* cancel) {
   }
   layout.shard = Shard{0, 1};
   throw_if_cancelled(cancel, "merge interrupted before writing; nothing written");
-  check_output(a.output, store_bytes(layout, false, a.virtual_datasets),
-               fmt::format("the merged sweep ({} runs{})", layout.total_runs, a.virtual_datasets ? ", virtual" : ""),
-               "free space, choose another -o, or merge with --virtual");
+  warn_limit(check_output(a.output, store_bytes(layout, false, a.virtual_datasets),
+                          fmt::format("the merged sweep ({} runs{})", layout.total_runs, a.virtual_datasets ? ", virtual" : ""),
+                          "free space, choose another -o, or merge with --virtual", on_limit(a.ignore_limits)));
   // 2. One file with every run, in run order.
   const FinalSummary sum = write_final(a.output, layout, a.shards, a.virtual_datasets);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -50,7 +51,9 @@ int run_merge(const MergeArgs& a, const CancelFlag* cancel) {
       fmt::print("\n{} sensitivity, ranked:\n{}", t.method == "morris" ? "Morris" : "Sobol",
                  format_sensitivity(t, layout.param_names, layout.outcome_names));
   }
-  return 0;
+  // The merged file is the complete record either way; the exit code tells a job script that
+  // chains `sweep --shard` and `merge` whether every run succeeded.
+  return report_failed_runs(a.output, sum.failed);
 }
 
 }  // namespace
@@ -62,6 +65,7 @@ Command add_merge_command(CLI::App& app) {
   sub->add_option("-o,--output", args->output, "The whole sweep's HDF5 file")->required();
   sub->add_flag("--virtual", args->virtual_datasets,
                 "Write virtual datasets that read the shard files instead of copying them");
+  sub->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);
   sub->add_flag("-q,--quiet", args->quiet, "No summary");
   return {sub, [args](const CancelFlag* cancel) { return run_merge(*args, cancel); },
           [args] { return args->shards; }, [args] { return args->output; }};

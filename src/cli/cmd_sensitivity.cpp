@@ -22,6 +22,7 @@
 #include "citsim/validation/sensitivity.hpp"
 #include "citsim/version.hpp"
 #include "commands.hpp"
+#include "limit_warning.hpp"
 #include "progress.hpp"
 
 namespace citsim::cli {
@@ -49,7 +50,7 @@ struct SensitivityArgs {
   std::string output_file;
   SensitivityOptions options;
   int top = 0;
-  bool quiet = false;
+  bool quiet = false, ignore_limits = false;
 };
 
 FileContents to_file(const SensitivityResult& r, const SensitivityArgs& a) {
@@ -96,7 +97,7 @@ int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
                         "--param, --output and --top belong to --method local; for morris and sobol "
                         "the sweep spec's axes and outcomes choose them");
     const std::string spec = a.config == kDefaultConfig ? kDefaultGlobalSpec : a.config;
-    return run_global_sensitivity(spec, a.method, a.output_file, a.sets, a.threads, a.quiet, cancel);
+    return run_global_sensitivity(spec, a.method, a.output_file, a.sets, a.threads, a.quiet, a.ignore_limits, cancel);
   }
   if (a.threads > 0) omp_set_num_threads(a.threads);
 
@@ -104,7 +105,8 @@ int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
   const RunConfig config = load_config(a.config, a.sets);
   if (!a.outputs.empty()) a.options.outputs = a.outputs;
   // Limits: the runs go one per thread; the table file is small but must be writable.
-  check_memory(config, estimate_run(config), a.threads > 0 ? a.threads : omp_get_max_threads());
+  warn_limit(check_memory(config, estimate_run(config), a.threads > 0 ? a.threads : omp_get_max_threads(),
+                          on_limit(a.ignore_limits)));
   if (!a.output_file.empty()) check_writable(a.output_file);
   a.options.cancel = cancel;
 
@@ -172,6 +174,7 @@ Command add_sensitivity_command(CLI::App& app) {
   cmd->add_option("-o,--output-file", args->output_file, "Write the table to this HDF5 file");
   cmd->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; results do not depend on it)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
   return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }, {}, {}};
 }

@@ -20,6 +20,7 @@
 #include "citsim/sweep/spec.hpp"
 #include "citsim/sweep/store.hpp"
 #include "commands.hpp"
+#include "limit_warning.hpp"
 #include "progress.hpp"
 
 namespace citsim::cli {
@@ -32,16 +33,8 @@ struct SweepArgs {
   std::string spec, output, shard, sensitivity;
   std::vector<std::string> sets;
   int threads = 0;
-  bool restart = false, quiet = false, mpi = false;
+  bool restart = false, quiet = false, mpi = false, ignore_limits = false;
 };
-
-/// Failed runs are results too (status 2, message, NaN outcomes): the sweep is complete, but its
-/// exit code says some runs failed.
-int report_failures(const std::string& path, std::int64_t failed) {
-  if (failed == 0) return kExitOk;
-  fmt::print(stderr, "warning: {} run(s) failed; their messages are in {}:/sweep/message\n", failed, path);
-  return kExitRunsFailed;
-}
 
 std::int64_t count_failed(const std::string& path) {
   std::int64_t n = 0;
@@ -103,11 +96,13 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
       // Limits before any run: every thread holds one run (of the base config; axes that change
       // the grid are not foreseen); the work file and the final file exist together at the end.
       const RunConfig base = parse_config(plan.spec.base_text, plan.spec.base_path, plan.spec.base_sets);
-      check_memory(base, estimate_run(base), static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, layout.rows()))));
+      const OnLimit on = on_limit(a.ignore_limits);
+      warn_limit(check_memory(base, estimate_run(base),
+                              static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, layout.rows()))), on));
       if (!fs::exists(out, ec) && !fs::exists(work_path, ec))
-        check_output(out, store_bytes(layout, true) + store_bytes(layout, false),
-                     fmt::format("the sweep ({} runs; its work file, then the final file beside it)", layout.rows()),
-                     "shorten the series (series.dt, series.readouts), run fewer runs, or choose another -o");
+        warn_limit(check_output(out, store_bytes(layout, true) + store_bytes(layout, false),
+                                fmt::format("the sweep ({} runs; its work file, then the final file beside it)", layout.rows()),
+                                "shorten the series (series.dt, series.readouts), run fewer runs, or choose another -o", on));
       if (fs::exists(out, ec)) {
         std::string why;
         if (!same_sweep(read_layout(out), layout, &why))
@@ -179,9 +174,9 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
                  mpi ? "ranks" : "thread(s)", sum.ok, sum.failed);
       fmt::print("wrote {}\n", out);
     }
-    code = report_failures(out, sum.failed);
+    code = report_failed_runs(out, sum.failed);
   } else {
-    code = report_failures(out, count_failed(out));
+    code = report_failed_runs(out, count_failed(out));
   }
   if (!quiet && shard.count == 1) print_sensitivity(layout, out);
   if (!quiet && shard.count > 1)
@@ -192,8 +187,14 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
 
 }  // namespace
 
+int report_failed_runs(const std::string& path, std::int64_t failed) {
+  if (failed == 0) return kExitOk;
+  fmt::print(stderr, "warning: {} run(s) failed; their messages are in {}:/sweep/message\n", failed, path);
+  return kExitRunsFailed;
+}
+
 int run_global_sensitivity(const std::string& spec, const std::string& method, const std::string& output,
-                           const std::vector<std::string>& sets, int threads, bool quiet,
+                           const std::vector<std::string>& sets, int threads, bool quiet, bool ignore_limits,
                            const CancelFlag* cancel) {
   SweepArgs a;
   a.spec = spec;
@@ -202,6 +203,7 @@ int run_global_sensitivity(const std::string& spec, const std::string& method, c
   a.sets = sets;
   a.threads = threads;
   a.quiet = quiet;
+  a.ignore_limits = ignore_limits;
   return run_sweep(a, cancel);
 }
 
@@ -219,6 +221,7 @@ Command add_sweep_command(CLI::App& app) {
       ->check(CLI::IsMember({"morris", "sobol"}));
   sub->add_flag("--restart", args->restart, "Discard earlier results of this output and start again");
   sub->add_flag("--mpi", args->mpi, "Use MPI even if no launcher variables are set");
+  sub->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);
   sub->add_flag("-q,--quiet", args->quiet, "No progress bar and no summary");
   sub->footer(
       "\nA killed or interrupted sweep resumes: run the same command again. SIGINT/SIGTERM keep every\n"

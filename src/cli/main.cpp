@@ -1,7 +1,7 @@
 // citsim: the command line.
 //
-//   citsim run CONFIG [-o OUT] [--set key=value]... [--quiet]
-//   citsim check CONFIG [--set key=value]...
+//   citsim run CONFIG [-o OUT] [--set key=value]... [--quiet] [--ignore-limits]
+//   citsim check CONFIG [--set key=value]... [--ignore-limits]
 //   citsim params
 //
 //   citsim validate [--targets FILE] [--scenarios DIR] [--set key=value]...
@@ -11,7 +11,7 @@
 //   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
 //
 // Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure,
-// 4 a sweep finished but some of its runs failed, 130 / 143 interrupted by SIGINT / SIGTERM.
+// 4 a sweep (or merge) finished but some of its runs failed, 130 / 143 interrupted by SIGINT / SIGTERM.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <omp.h>
@@ -36,6 +36,7 @@
 #include "commands.hpp"
 #include "interrupt.hpp"
 #include "isolated.hpp"
+#include "limit_warning.hpp"
 #include "cmd_report.hpp"
 #include "progress.hpp"
 
@@ -73,7 +74,7 @@ void print_protocol(const RunConfig& cfg) {
 }
 
 int cmd_run(const std::string& config_path, const std::vector<std::string>& sets,
-            const std::string& out, bool quiet, int threads, const CancelFlag* cancel) {
+            const std::string& out, bool quiet, int threads, bool ignore_limits, const CancelFlag* cancel) {
   // 1. Read and validate the config (nothing is written if it is bad).
   RunConfig cfg = load_config(config_path, sets);
   cfg.numerics.threads = threads;
@@ -82,9 +83,10 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
 
   // 2. Limits: memory and disk it will need, and a writable output, before any work.
   const RunEstimate estimate = estimate_run(cfg);
-  check_memory(cfg, estimate);
-  check_output(path, estimate.file_bytes, "the run's file (" + estimate.grid + ", uncompressed bound)",
-               "raise output.profile_dt or output.dt, coarsen the grid, or choose another -o");
+  const OnLimit on = cli::on_limit(ignore_limits);
+  cli::warn_limit(check_memory(cfg, estimate, 1, on));
+  cli::warn_limit(check_output(path, estimate.file_bytes, "the run's file (" + estimate.grid + ", uncompressed bound)",
+                               "raise output.profile_dt or output.dt, coarsen the grid, or choose another -o", on));
 
   // 3. Integrate, with a progress bar on a terminal.
   cli::ProgressBar bar("citsim " + to_string(cfg.level), !quiet);
@@ -119,7 +121,7 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
   return 0;
 }
 
-int cmd_check(const std::string& config_path, const std::vector<std::string>& sets) {
+int cmd_check(const std::string& config_path, const std::vector<std::string>& sets, bool ignore_limits) {
   const RunConfig cfg = load_config(config_path, sets);
   print_warnings(cfg.warnings);
   print_protocol(cfg);
@@ -139,9 +141,10 @@ int cmd_check(const std::string& config_path, const std::vector<std::string>& se
              memory ? fmt::format("; {} available ({})", format_bytes(memory->bytes), memory->source) : "");
   fmt::print("          file   ≤ {} (uncompressed bound){}\n", format_bytes(e.file_bytes),
              disk ? fmt::format("; {} available ({})", format_bytes(disk->bytes), disk->source) : "");
-  check_memory(cfg, e);
-  check_disk(cfg.output.path, e.file_bytes, "the run's file (" + e.grid + ", uncompressed bound)",
-             "raise output.profile_dt or output.dt, coarsen the grid, or set output.path elsewhere");
+  const OnLimit on = cli::on_limit(ignore_limits);
+  cli::warn_limit(check_memory(cfg, e, 1, on));
+  cli::warn_limit(check_disk(cfg.output.path, e.file_bytes, "the run's file (" + e.grid + ", uncompressed bound)",
+                             "raise output.profile_dt or output.dt, coarsen the grid, or set output.path elsewhere", on));
   fmt::print("ok\n");
   return 0;
 }
@@ -305,11 +308,11 @@ int main(int argc, char** argv) {
              "  citsim sensitivity --top 10                        the parameters that matter most\n"
              "  citsim report results/default.h5 -o report.html    interactive page (offline)\n"
              "\nExit codes: 0 ok, 1 a validation target failed, 2 bad input, 3 numerical failure,\n"
-             "4 a sweep finished with failed runs, 130 interrupted (SIGINT), 143 terminated (SIGTERM).");
+             "4 a sweep or merge finished with failed runs, 130 interrupted (SIGINT), 143 terminated (SIGTERM).");
 
   std::string config_path, out;
   std::vector<std::string> sets;
-  bool quiet = false;
+  bool quiet = false, ignore_limits = false;
   int threads = 0;
 
   auto* run = app.add_subcommand("run", "Run a config and write its HDF5 file");
@@ -321,10 +324,12 @@ int main(int argc, char** argv) {
                   "Threads (default: one for 0D and 1D columns under 512 cells, all cores above; "
                   "results do not depend on it)")
       ->check(CLI::NonNegativeNumber);
+  run->add_flag(kIgnoreLimitsFlag, ignore_limits, cli::kIgnoreLimitsHelp);
 
   auto* check = app.add_subcommand("check", "Validate a config and print the resolved protocol");
   check->add_option("config", config_path, "TOML config file")->required();
   check->add_option("--set", sets, "Override a config value: dotted.key=value (repeatable)");
+  check->add_flag(kIgnoreLimitsFlag, ignore_limits, "Report the limits a run would exceed as warnings, as run --ignore-limits would");
 
   app.add_subcommand("params", "Print the parameter table: name, default, unit, range, source");
 
@@ -382,8 +387,8 @@ int main(int argc, char** argv) {
   const auto work = [&]() -> int {
     try {
       int code = 0;
-      if (run->parsed()) code = cmd_run(config_path, sets, out, quiet, threads, cancel);
-      else if (check->parsed()) code = cmd_check(config_path, sets);
+      if (run->parsed()) code = cmd_run(config_path, sets, out, quiet, threads, ignore_limits, cancel);
+      else if (check->parsed()) code = cmd_check(config_path, sets, ignore_limits);
       else if (validate->parsed()) code = cmd_validate(targets_path, scenario_dir, validate_sets, quiet, cancel);
       else if (calib->parsed()) code = cmd_calibrate(cal, cancel);
       else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);

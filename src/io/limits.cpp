@@ -103,6 +103,12 @@ void take_smaller(std::optional<Capacity>& best, u64 bytes, std::string source) 
   if (!best || bytes < best->bytes) best = Capacity{bytes, std::move(source)};
 }
 
+/// The refusal's last words: how to get past it, or that it was got past.
+std::string override_note(OnLimit on_limit) {
+  return on_limit == OnLimit::Refuse ? fmt::format("; {} proceeds anyway", kIgnoreLimitsFlag)
+                                     : fmt::format("; proceeding as {} asks", kIgnoreLimitsFlag);
+}
+
 }  // namespace
 
 RunEstimate estimate_run(const RunConfig& cfg) {
@@ -203,12 +209,13 @@ std::string format_bytes(u64 bytes) {
                      : fmt::format("{:.2f} {}", v, units[u]);
 }
 
-void check_memory(const RunConfig& cfg, const RunEstimate& e, int runs_at_once) {
+std::optional<std::string> check_memory(const RunConfig& cfg, const RunEstimate& e, int runs_at_once,
+                                        OnLimit on_limit) {
   const auto avail = available_memory();
-  if (!avail) return;  // nothing to compare with: no refusal on a guess
+  if (!avail) return std::nullopt;  // nothing to compare with: no refusal on a guess
   const u64 runs = static_cast<u64>(std::max(1, runs_at_once));
   const u64 need = runs > 1 ? mul(e.run_memory_bytes, runs) : e.memory_bytes;
-  if (need <= avail->bytes) return;
+  if (need <= avail->bytes) return std::nullopt;
 
   // Blame the grid when the model and state alone cannot fit (results scale with it too), else
   // the cadence that drives the results: snapshots of the grid, or record times.
@@ -230,31 +237,36 @@ void check_memory(const RunConfig& cfg, const RunEstimate& e, int runs_at_once) 
     advice = fmt::format("raise output.dt or output.dense_dt (fewer than the {} record times)", e.record_times);
   }
   const std::string runs_text = runs > 1 ? fmt::format(" × {} runs at once ({} each)", runs, format_bytes(e.run_memory_bytes)) : "";
-  throw ConfigError(cfg.source_path, 0, key, value,
-                    fmt::format("{} needs ≈ {} of memory{} ({} model and state, {} of results at {} profile times "
-                                "and {} record times); this machine has {} available ({}); {}{}",
-                                e.grid, format_bytes(need), runs_text, format_bytes(model), format_bytes(fields),
-                                e.profile_times, e.record_times, format_bytes(avail->bytes), avail->source, advice,
-                                runs > 1 ? ", or run fewer at once (-j)" : ""));
+  const std::string finding =
+      fmt::format("{} needs ≈ {} of memory{} ({} model and state, {} of results at {} profile times "
+                  "and {} record times); this machine has {} available ({}); {}{}{}",
+                  e.grid, format_bytes(need), runs_text, format_bytes(model), format_bytes(fields),
+                  e.profile_times, e.record_times, format_bytes(avail->bytes), avail->source, advice,
+                  runs > 1 ? ", or run fewer at once (-j)" : "", override_note(on_limit));
+  if (on_limit == OnLimit::Warn) return ConfigError::format(cfg.source_path, 0, key, value, finding);
+  throw ConfigError(cfg.source_path, 0, key, value, finding);
 }
 
 void check_writable(const std::string& output_path) {
   const AtomicFile probe(output_path);  // creates and removes a temporary beside the target
 }
 
-void check_disk(const std::string& output_path, std::uint64_t bytes, const std::string& what,
-                const std::string& hint) {
+std::optional<std::string> check_disk(const std::string& output_path, std::uint64_t bytes, const std::string& what,
+                                      const std::string& hint, OnLimit on_limit) {
   const auto avail = available_disk(output_path);
-  if (!avail || bytes <= avail->bytes) return;
-  throw IoError(fmt::format("cannot write '{}': {} needs up to ≈ {}; {} available ({}){}{}", output_path, what,
-                            format_bytes(bytes), format_bytes(avail->bytes), avail->source,
-                            hint.empty() ? "" : "; ", hint));
+  if (!avail || bytes <= avail->bytes) return std::nullopt;
+  std::string finding = fmt::format("{} '{}': {} needs up to ≈ {}; {} available ({}){}{}{}",
+                                    on_limit == OnLimit::Refuse ? "cannot write" : "may not fit in", output_path, what,
+                                    format_bytes(bytes), format_bytes(avail->bytes), avail->source,
+                                    hint.empty() ? "" : "; ", hint, override_note(on_limit));
+  if (on_limit == OnLimit::Warn) return finding;
+  throw IoError(finding);
 }
 
-void check_output(const std::string& output_path, std::uint64_t bytes, const std::string& what,
-                  const std::string& hint) {
+std::optional<std::string> check_output(const std::string& output_path, std::uint64_t bytes, const std::string& what,
+                                        const std::string& hint, OnLimit on_limit) {
   check_writable(output_path);
-  check_disk(output_path, bytes, what, hint);
+  return check_disk(output_path, bytes, what, hint, on_limit);
 }
 
 }  // namespace citsim

@@ -6,32 +6,11 @@
 # Exit codes promised by the CLI: 0 ok, 2 bad input (config, files), 3 numerical failure.
 # Successful runs are kept short (0d, one session, 30 days) so the whole script takes seconds.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # CITSIM, SRC, CONFIG, FAST, T, pass/fail, report_totals
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 <citsim-binary> <source-dir>" >&2
-  exit 2
-fi
-CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SRC=$(cd "$2" && pwd)
-CONFIG="$SRC/configs/default.toml"
-[ -x "$CITSIM" ] || { echo "not an executable: $CITSIM" >&2; exit 2; }
+test_arguments 2 2 "<citsim-binary> <source-dir>" "$@"
 [ -f "$CONFIG" ] || { echo "no config: $CONFIG" >&2; exit 2; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-
-# Short, fast successful runs: the level and the length do not matter for the CLI.
-FAST=(--set model.level=0d --set protocol.series.count=1 --set protocol.end_days=30)
-
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "ok    $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  for line in "$@"; do echo "      $line"; done
-}
+make_test_dir citsim_cli
 
 # run_cli NAME ARGS...: runs citsim, keeping exit code, stdout and stderr.
 RC=0
@@ -344,6 +323,4 @@ run_cli sens_morris_param sensitivity --method morris --param mu_M
 expect_rc "sensitivity --method morris with --param" 2
 expect_text "the message says --param belongs to the local method" "$ERR" "--param" "--method local"
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ] || exit 1
-exit 0
+report_totals

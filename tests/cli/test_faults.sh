@@ -3,7 +3,8 @@
 # sensitivity): unwritable and read-only places, /dev/full, a tiny file system, a file-size limit,
 # missing, truncated and foreign input files. Each must give a clear error naming the file, exit
 # code 2, leave every existing file byte-identical (sha256 before and after) and leave no temporary
-# file behind.
+# file behind. A refusal by the limits names --ignore-limits; with it the same commands warn and
+# proceed, to a written file or to the same clean I/O error when the space really runs out.
 #
 #   bash tests/cli/test_faults.sh <citsim-binary> <source-dir>      (VERBOSE=1: print each message)
 #
@@ -11,39 +12,18 @@
 # (a 1 MiB one remounted read-only, a 64 KiB one); otherwise a mode-555 directory stands for the
 # first and the second is skipped. Prints the number of faults injected.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # CITSIM, SRC, CONFIG, FAST, T, pass/fail/skip
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 <citsim-binary> <source-dir>" >&2
-  exit 2
-fi
-CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SRC=$(cd "$2" && pwd)
-CONFIG="$SRC/configs/default.toml"
-[ -x "$CITSIM" ] || { echo "not an executable: $CITSIM" >&2; exit 2; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_faults.XXXXXX")
+test_arguments 2 2 "<citsim-binary> <source-dir>" "$@"
+# The tmpfs mounts come off before the directory goes.
 MOUNTS=()
-cleanup() {
+before_cleanup() {
+  local m
   for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
-  chmod -R u+w "$T" 2>/dev/null
-  rm -rf "$T"
 }
-trap cleanup EXIT
+make_test_dir citsim_faults
 
-FAST=(--set model.level=0d --set protocol.series.count=1 --set protocol.end_days=30)
-
-PASSED=0
-FAILED=0
-SKIPPED=0
 FAULTS=0
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  for line in "$@"; do echo "      $line"; done
-}
-skip() { SKIPPED=$((SKIPPED + 1)); echo "skip  $1"; }
 
 # Files that must survive every fault unchanged, and their checksums.
 PROTECTED=()
@@ -120,9 +100,46 @@ fault() {
   fi
   if [ $ok -eq 1 ]; then
     pass "$name"
-    echo "ok    $name"
     # VERBOSE=1: the message the user reads, for review.
     [ -n "${VERBOSE:-}" ] && head -n 1 "$T/last.err" | cut -c 1-400 | sed 's/^/      /'
+  fi
+  return 0
+}
+
+# proceeds NAME FILE NEEDLE... -- COMMAND...: like fault, but COMMAND (with --ignore-limits) must
+# exit 0 having written FILE, with a "warning: " line and every needle on stderr.
+proceeds() {
+  local name=$1 file=$2
+  shift 2
+  local needles=()
+  while [ "$1" != "--" ]; do
+    needles+=("$1")
+    shift
+  done
+  shift
+  FAULTS=$((FAULTS + 1))
+  local rc
+  if [ "$1" = "sh:" ]; then
+    bash -c "$2" >"$T/last.out" 2>"$T/last.err" </dev/null
+    rc=$?
+  else
+    "$CITSIM" "$@" >"$T/last.out" 2>"$T/last.err" </dev/null
+    rc=$?
+  fi
+  local err n problems=()
+  err=$(cat "$T/last.err")
+  [ "$rc" -eq 0 ] || problems+=("exit $rc, expected 0")
+  [ -s "$file" ] || problems+=("no $file")
+  [[ "$err" == *"warning: "* ]] || problems+=("no 'warning: ' line")
+  for n in "${needles[@]}"; do
+    [[ "$err" == *"$n"* ]] || problems+=("message lacks '$n'")
+  done
+  [ -z "$(find "$T" -name '*.tmp-*' 2>/dev/null)" ] || problems+=("temporary files left")
+  if [ ${#problems[@]} -eq 0 ]; then
+    pass "$name"
+    [ -n "${VERBOSE:-}" ] && head -n 1 "$T/last.err" | cut -c 1-400 | sed 's/^/      /'
+  else
+    fail "$name" "${problems[@]}" "stderr: $err"
   fi
   return 0
 }
@@ -233,14 +250,18 @@ if [ $RO -eq 1 ]; then
     run "$CONFIG" "${FAST[@]}" -o "$T/ro/new/run.h5"
 fi
 if [ $TINY -eq 1 ]; then
-  fault "run: file system too small (64 KiB tmpfs)" "cannot write '$T/tiny/run.h5'" "needs up to" "statvfs" -- \
-    run "$CONFIG" "${FAST[@]}" -o "$T/tiny/run.h5"
+  fault "run: file system too small (64 KiB tmpfs)" "cannot write '$T/tiny/run.h5'" "needs up to" "statvfs" \
+    "--ignore-limits proceeds anyway" -- run "$CONFIG" "${FAST[@]}" -o "$T/tiny/run.h5"
+  # The 248 kB file does not fit either: past the warning, the write fails like any full disk.
+  fault "run --ignore-limits: file system too small" "warning: may not fit in '$T/tiny/run.h5'" \
+    "proceeding as --ignore-limits asks" "in '$T/tiny/run.h5'" "No space left on device" -- \
+    run "$CONFIG" "${FAST[@]}" -o "$T/tiny/run.h5" --ignore-limits
 else
   skip "run: tiny file system"
 fi
-fault "run: file-size limit (ulimit -f 16)" "cannot write '$T/out/run.h5'" "RLIMIT_FSIZE" -- \
+fault "run: file-size limit (ulimit -f 16)" "cannot write '$T/out/run.h5'" "RLIMIT_FSIZE" "--ignore-limits proceeds anyway" -- \
   sh: "trap '' XFSZ; ulimit -f 16; exec '$CITSIM' run '$CONFIG' --set model.level=0d --set protocol.series.count=1 --set protocol.end_days=30 -o '$T/out/run.h5'"
-fault "run: 3D grid beyond the memory" "key 'numerics.dx' = 1e-05" "of memory" "available" -- \
+fault "run: 3D grid beyond the memory" "key 'numerics.dx' = 1e-05" "of memory" "available" "--ignore-limits proceeds anyway" -- \
   run "$CONFIG" --set model.level=3d --set numerics.dx=1e-5 -o "$T/out/run.h5"
 if ldd "$CITSIM" 2>/dev/null | grep -q libasan; then
   skip "run: address-space limit (AddressSanitizer reserves terabytes of address space)"
@@ -258,8 +279,23 @@ fault "run: zero grid spacing" "key 'numerics.dz' = 0" -- \
   run "$CONFIG" --set numerics.dz=0 -o "$T/out/run.h5"
 fault "run: negative session time" "key 'protocol.series.first_day' = -3" -- \
   run "$CONFIG" --set protocol.series.first_day=-3 -o "$T/out/run.h5"
-fault "check: 3D grid beyond the memory" "key 'numerics.dx'" "of memory" -- \
+fault "check: 3D grid beyond the memory" "key 'numerics.dx'" "of memory" "--ignore-limits proceeds anyway" -- \
   check "$CONFIG" --set model.level=3d --set numerics.dx=1e-5
+# The file bound of this run is 511 kB, the file 248 kB: under a 400 KiB limit it is refused, and
+# with the flag it is written.
+mkdir -p "$T/ok"
+proceeds "run --ignore-limits: a file-size limit below the bound, above the file (ulimit -f 400)" "$T/ok/run.h5" \
+  "may not fit in '$T/ok/run.h5'" "RLIMIT_FSIZE" "proceeding as --ignore-limits asks" -- \
+  sh: "trap '' XFSZ; ulimit -f 400; exec '$CITSIM' run '$CONFIG' --set model.level=0d --set protocol.series.count=1 --set protocol.end_days=30 -o '$T/ok/run.h5' --ignore-limits"
+FAULTS=$((FAULTS + 1))
+"$CITSIM" check "$CONFIG" --set model.level=3d --set numerics.dx=1e-5 --ignore-limits >"$T/last.out" 2>"$T/last.err" </dev/null
+RC=$?
+if [ $RC -eq 0 ] && grep -q "^warning: .*key 'numerics.dx' = 1e-05: .*of memory.*proceeding as --ignore-limits asks" "$T/last.err" \
+    && [ "$(tail -n 1 "$T/last.out")" = "ok" ]; then
+  pass "check --ignore-limits: the memory refusal becomes a warning, then ok"
+else
+  fail "check --ignore-limits: exit $RC" "stdout: $(cat "$T/last.out")" "stderr: $(cat "$T/last.err")"
+fi
 
 # ------------------------------------------------------------------------------------------------
 # citsim report
@@ -317,8 +353,13 @@ if [ $RO -eq 1 ]; then
     merge "$S0" "$S1" -o "$T/ro/merged.h5"
 fi
 if [ $TINY -eq 1 ]; then
-  fault "merge: file system too small" "cannot write '$T/tiny/merged.h5'" "needs up to" -- \
+  fault "merge: file system too small" "cannot write '$T/tiny/merged.h5'" "needs up to" "--ignore-limits proceeds anyway" -- \
     merge "$S0" "$S1" -o "$T/tiny/merged.h5"
+  # The bound is 1.06 MB, the merged file 49 kB: it fits. Removed after, to give the space back.
+  proceeds "merge --ignore-limits: file system below the bound, above the file" "$T/tiny/merged.h5" \
+    "may not fit in '$T/tiny/merged.h5'" "statvfs" "proceeding as --ignore-limits asks" -- \
+    merge "$S0" "$S1" -o "$T/tiny/merged.h5" --ignore-limits
+  rm -f "$T/tiny/merged.h5"
 fi
 
 # ------------------------------------------------------------------------------------------------
@@ -348,11 +389,26 @@ if [ $RO -eq 1 ]; then
     sweep "$T/good/spec.toml" -o "$T/ro/new_sweep.h5"
 fi
 if [ $TINY -eq 1 ]; then
-  fault "sweep: file system too small" "cannot write '$T/tiny/sweep.h5'" "needs up to" -- \
+  fault "sweep: file system too small" "cannot write '$T/tiny/sweep.h5'" "needs up to" "--ignore-limits proceeds anyway" -- \
     sweep "$T/good/spec.toml" -o "$T/tiny/sweep.h5"
+  # The work file (48 kB) fits, the final file beside it does not: the runs are done, the final
+  # write fails cleanly, and the work file stays as the sweep's resumable state.
+  fault "sweep --ignore-limits: file system too small for the final file" "warning: may not fit in '$T/tiny/sweep.h5'" \
+    "proceeding as --ignore-limits asks" "No space left on device" -- \
+    sweep "$T/good/spec.toml" -o "$T/tiny/sweep.h5" --ignore-limits
+  FAULTS=$((FAULTS + 1))
+  if [ -f "$T/tiny/sweep.h5.partial" ] && [ ! -e "$T/tiny/sweep.h5" ]; then
+    pass "sweep --ignore-limits: the work file stays, no final file"
+  else
+    fail "sweep --ignore-limits: the work file stays, no final file" "$(ls -la "$T/tiny")"
+  fi
+  rm -f "$T/tiny/sweep.h5.partial"
 fi
-fault "sweep: file-size limit (ulimit -f 64)" "cannot write '$T/out/sweep.h5'" "RLIMIT_FSIZE" -- \
+fault "sweep: file-size limit (ulimit -f 64)" "cannot write '$T/out/sweep.h5'" "RLIMIT_FSIZE" "--ignore-limits proceeds anyway" -- \
   sh: "trap '' XFSZ; ulimit -f 64; exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/out/sweep.h5' -j 1"
+proceeds "sweep --ignore-limits: a file-size limit below the bound, above each file (ulimit -f 64)" "$T/ok/sweep.h5" \
+  "may not fit in '$T/ok/sweep.h5'" "RLIMIT_FSIZE" "proceeding as --ignore-limits asks" -- \
+  sh: "trap '' XFSZ; ulimit -f 64; exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/ok/sweep.h5' -j 1 --ignore-limits"
 
 # ------------------------------------------------------------------------------------------------
 # citsim sensitivity

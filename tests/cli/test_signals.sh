@@ -13,32 +13,15 @@
 #    level, place and species; in a sweep the failing run alone is recorded (status 2, message,
 #    NaN outcomes), the others finish, the sweep exits 4 and xarray opens the file.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # CITSIM, SRC, CONFIG, T, pass/fail, report_totals
 
-if [ $# -lt 3 ]; then
-  echo "usage: $0 <citsim-binary> <source-dir> <with-mpi: ON|OFF> [seed]" >&2
-  exit 2
-fi
-CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SRC=$(cd "$2" && pwd)
+test_arguments 3 4 "<citsim-binary> <source-dir> <with-mpi: ON|OFF> [seed]" "$@"
 WITH_MPI=$3
 SEED=${4:-20261201}
-CONFIG="$SRC/configs/default.toml"
 PY=/usr/bin/python3
-[ -x "$CITSIM" ] || { echo "not an executable: $CITSIM" >&2; exit 2; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_signals.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+make_test_dir citsim_signals
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "ok    $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  for line in "$@"; do echo "      $line"; done
-}
 check() {  # check WHAT CONDITION-EXIT-CODE [DETAIL...]
   local what=$1 ok=$2
   shift 2
@@ -339,5 +322,4 @@ RC=$?
 check "the complete sweep run again: nothing to do, still exit 4" \
   $([ $RC -eq 4 ] && grep -q "nothing to do" "$T/failing.out" && echo 0 || echo 1) "exit $RC" "$(cat "$T/failing.out" "$T/failing.err")"
 
-echo "$PASSED passed, $FAILED failed"
-[ $FAILED -eq 0 ]
+report_totals

@@ -133,6 +133,38 @@ TEST_CASE("limits: a grid beyond the machine is refused naming the key, estimate
   CHECK_NOTHROW(check_memory(ok, estimate_run(ok), 8));
 }
 
+TEST_CASE("limits: --ignore-limits turns a refusal into the same finding, returned", "[io][limits]") {
+  // Memory: the refusal names the flag; under Warn the same check returns its text instead.
+  const RunConfig big = config_of({"model.level=3d", "numerics.dx=0.0005"});
+  const RunEstimate e = estimate_run(big);
+  std::string refusal;
+  try {
+    check_memory(big, e);
+  } catch (const ConfigError& err) {
+    refusal = err.what();
+  }
+  CHECK_THAT(refusal, Catch::Matchers::EndsWith("; --ignore-limits proceeds anyway"));
+  const auto warned = check_memory(big, e, 1, OnLimit::Warn);
+  REQUIRE(warned);
+  CHECK_THAT(*warned, Catch::Matchers::EndsWith("; proceeding as --ignore-limits asks"));
+  // Everything before the last clause is the refusal's text: the key, the estimate and the limit.
+  CHECK(warned->substr(0, warned->rfind("; ")) == refusal.substr(0, refusal.rfind("; ")));
+  const RunConfig ok = config_of({});
+  CHECK_FALSE(check_memory(ok, estimate_run(ok), 1, OnLimit::Warn));  // nothing to warn about
+
+  // Disk: the same, and check_output still refuses what cannot be written at all.
+  const std::string out = (fs::temp_directory_path() / "citsim_limits_warn.h5").string();
+  CHECK_THAT(io_error_of([&] { check_disk(out, UINT64_MAX, "the run's file", "choose another -o"); }),
+             Catch::Matchers::EndsWith("choose another -o; --ignore-limits proceeds anyway"));
+  const auto disk = check_disk(out, UINT64_MAX, "the run's file", "choose another -o", OnLimit::Warn);
+  REQUIRE(disk);
+  CHECK_THAT(*disk, Catch::Matchers::StartsWith("may not fit in '" + out + "': the run's file needs up to ≈ 18.4 EB; ") &&
+                        Catch::Matchers::EndsWith("; proceeding as --ignore-limits asks"));
+  CHECK_FALSE(check_disk(out, 1, "a file", "", OnLimit::Warn));
+  CHECK_THROWS_AS(check_output("/dev/full", UINT64_MAX, "a file", "", OnLimit::Warn), IoError);
+  CHECK_FALSE(fs::exists(out));
+}
+
 TEST_CASE("limits: bytes in decimal units with three significant digits", "[io][limits]") {
   CHECK(format_bytes(0) == "0 B");
   CHECK(format_bytes(999) == "999 B");

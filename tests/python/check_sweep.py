@@ -204,6 +204,27 @@ def run_checks(tmp):
     check(b"must be after the last session" in msg[3] and np.all(np.isnan(outcomes[3])),
           "its message is kept and its outcomes are NaN", str(msg[3]))
     check("1 run(s) failed" in p.stderr, "the failure is reported", p.stderr)
+    # The same sweep as two shards: the shard that holds the failure exits 4, and so does their
+    # merge (a job script chaining sweep --shard and merge must be able to tell), with the merged
+    # file written all the same and the failure listed.
+    codes = [citsim("sweep", failing, "-o", out("failing_sh.h5"), "--shard", f"{i}/2", "-q", expect=None).returncode
+             for i in range(2)]
+    check(sorted(codes) == [0, 4], "the shard holding the failed run exits 4, the other 0", str(codes))
+    shards = [out(f"failing_sh.shard-{i}-of-2.h5") for i in range(2)]
+    p = citsim("merge", "-o", out("failing_merged.h5"), *shards, expect=4)
+    leftovers = [n for n in os.listdir(tmp) if n.startswith("failing_merged.h5.")]
+    check(p.returncode == 4 and os.path.exists(out("failing_merged.h5")) and not leftovers,
+          "merging shards that hold a failed run exits 4 and still writes the merged file (no temporary left)",
+          f"exit {p.returncode}, left: {leftovers}")
+    if os.path.exists(out("failing_merged.h5")):
+        with h5py.File(out("failing_merged.h5"), "r") as f:
+            status, msg = list(f["/sweep/status"][...]), f["/sweep/message"][...]
+        check(status == [1, 1, 1, 2] and b"must be after the last session" in msg[3],
+              "the merged file is the complete record: status and message of the failed run", str(status))
+    check("(3 ok, 1 failed)" in p.stdout and "1 run(s) failed" in p.stderr
+          and "failing_merged.h5:/sweep/message" in p.stderr,
+          "merge lists the failure: counted in its summary, a warning naming where the messages are",
+          p.stdout + p.stderr)
 
     # 5. Global sensitivity designs.
     gsa = os.path.join(tmp, "gsa.toml")

@@ -3,17 +3,14 @@
 # bad input, the page written atomically.
 #   bash tests/report/test_report_cli.sh <citsim-binary> <source-dir>
 set -u
-CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SRC=$(cd "$2" && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_report_cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-PASSED=0
-FAILED=0
-ok() { if eval "$2"; then PASSED=$((PASSED + 1)); echo "ok    $1"; else FAILED=$((FAILED + 1)); echo "FAIL  $1"; echo "      rc=$RC stderr: $ERR"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"  # CITSIM, SRC, T, pass/fail, report_totals
+test_arguments 2 2 "<citsim-binary> <source-dir>" "$@"
+make_test_dir citsim_report_cli
+ok() { if eval "$2"; then pass "$1"; else fail "$1" "rc=$RC stderr: $ERR"; fi; }
 run() { "$CITSIM" "$@" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err"); OUT=$(cat "$T/out"); }
 
 "$CITSIM" run "$SRC/configs/presets/single_session.toml" -o "$T/a.h5" --quiet \
-  --set model.level=0d --set protocol.end_days=20 || { echo "FAIL  citsim run"; echo "0 passed, 1 failed"; exit 1; }
+  --set model.level=0d --set protocol.end_days=20 || { fail "citsim run"; report_totals; }
 
 run report "$T/a.h5" -o "$T/deep/dir/page.html"
 ok "a run gives a page, exit 0, directories created" '[ $RC -eq 0 ] && [ -s "$T/deep/dir/page.html" ]'
@@ -43,5 +40,4 @@ ok "a failed report leaves an existing page as it was" '[ $RC -eq 2 ] && [ "$(ca
 run report "$T/a.h5" --label "A & <B>" -o "$T/l.html"
 ok "labels are escaped in the page title" '[ $RC -eq 0 ] && grep -q "<title>citsim report: A &amp; &lt;B&gt;</title>" "$T/l.html"'
 
-echo "$PASSED passed, $FAILED failed"
-[ $FAILED -eq 0 ]
+report_totals

@@ -9,12 +9,8 @@
 # (by their pid files) at the end. slurmd must run as root: as another user the test is skipped
 # (exit 77). If a daemon does not come up, its log is printed and the test fails.
 set -u
-if [ $# -ne 2 ]; then
-  echo "usage: $0 <citsim-binary> <source-dir>" >&2
-  exit 2
-fi
-CITSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SRC=$(cd "$2" && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"  # CITSIM, SRC, T, pass/fail, report_totals
+test_arguments 2 2 "<citsim-binary> <source-dir>" "$@"
 SPEC="$SRC/configs/sweeps/needle_density.toml"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -22,34 +18,19 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 77
 fi
 for tool in munged slurmctld slurmd sbatch scontrol sinfo; do
-  command -v "$tool" >/dev/null || { echo "FAIL  $tool is missing (apt-get install munge slurm-wlm: scripts/setup.sh)"; echo "0 passed, 1 failed"; exit 1; }
+  command -v "$tool" >/dev/null || { fail "$tool is missing (apt-get install munge slurm-wlm: scripts/setup.sh)"; report_totals; }
 done
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/citsim_slurm.XXXXXX")
-chmod 755 "$T"
-stop() {
+# The daemons go first (by their pid files), then the directory.
+before_cleanup() {
   for d in slurmd slurmctld munged; do
     [ -f "$T/$d.pid" ] && kill "$(cat "$T/$d.pid")" 2>/dev/null
   done
   sleep 1
-  rm -rf "$T"
 }
-trap stop EXIT
+make_test_dir citsim_slurm
+chmod 755 "$T"
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "ok    $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  shift
-  for line in "$@"; do echo "      $line"; done
-}
-finish() {
-  echo "$PASSED passed, $FAILED failed"
-  [ "$FAILED" -eq 0 ]
-  exit $?
-}
 show_logs() {
   for f in "$T"/*.log; do
     echo "---- $f"
@@ -66,7 +47,7 @@ if munged --socket="$T/munge.sock" --key-file="$T/munge.key" --pid-file="$T/mung
 else
   fail "munged did not start"
   show_logs
-  finish
+  report_totals
 fi
 
 # 2. slurmctld and slurmd: one node called localhost with 2 CPUs, one partition.
@@ -99,8 +80,8 @@ NodeName=localhost CPUs=2 State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$T/slurm.conf"
-slurmctld || { fail "slurmctld did not start"; show_logs; finish; }
-slurmd -N localhost || { fail "slurmd did not start"; show_logs; finish; }
+slurmctld || { fail "slurmctld did not start"; show_logs; report_totals; }
+slurmd -N localhost || { fail "slurmd did not start"; show_logs; report_totals; }
 state=""
 for _ in $(seq 1 60); do
   state=$(sinfo -h -N -o "%t" 2>/dev/null | head -n 1)
@@ -112,12 +93,12 @@ if [ "$state" = "idle" ]; then
 else
   fail "the node did not become idle within 60 s (state '$state')"
   show_logs
-  finish
+  report_totals
 fi
 
 # 3. The serial reference, then the same sweep as a 4-task array and the merge job.
 "$CITSIM" sweep "$SPEC" --set model.level=0d -o "$T/serial.h5" -j 1 -q </dev/null ||
-  { fail "serial sweep failed"; finish; }
+  { fail "serial sweep failed"; report_totals; }
 cd "$T" || exit 1
 submitted=$(CITSIM="$CITSIM" bash "$SRC/scripts/slurm/submit.sh" "$SPEC" "$T/array.h5" 4 --set model.level=0d 2>&1)
 array=$(echo "$submitted" | sed -n 's/^array job \([0-9]*\) .*merge job \([0-9]*\).*/\1/p')
@@ -126,7 +107,7 @@ if [ -n "$array" ] && [ -n "$merge" ]; then
   pass "submit.sh submitted the array ($array) and the merge ($merge)"
 else
   fail "submit.sh did not submit" "$submitted"
-  finish
+  report_totals
 fi
 job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1; }
 merge_state=""
@@ -141,7 +122,7 @@ else
   fail "the merge job ended as '$merge_state'" "$(scontrol show job "$array" 2>&1 | grep -E 'JobState|ArrayTaskId' | head)" \
        "$(cat "$T"/citsim-*.out 2>/dev/null | tail -n 20)"
   show_logs
-  finish
+  report_totals
 fi
 shards=$(ls "$T"/array.shard-*-of-4.h5 2>/dev/null | wc -l)
 [ "$shards" -eq 4 ] && pass "4 array tasks wrote 4 shard files" || fail "$shards shard files, expected 4"
@@ -163,4 +144,4 @@ then
 else
   fail "the merged SLURM sweep differs from the serial one"
 fi
-finish
+report_totals

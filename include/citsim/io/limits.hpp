@@ -9,6 +9,9 @@
 // per-cell integrator data, the stored fields at every profile time, and, while the file is
 // written, one more copy of the fields. The file estimate is an upper bound: every dataset
 // uncompressed (the fields and profiles are deflated, so real files are smaller).
+//
+// A refusal can be overridden (`--ignore-limits`): the checks still run, and what they found is
+// handed back to be shown as a warning instead of thrown.
 #pragma once
 
 #include <cstdint>
@@ -51,10 +54,21 @@ std::optional<Capacity> available_disk(const std::string& output_path);
 /// "85.3 GB", "412 MB", "12.0 kB" (decimal units, three significant digits).
 std::string format_bytes(std::uint64_t bytes);
 
+/// What a limit check does when the need exceeds what is available.
+enum class OnLimit {
+  Refuse,  ///< throw; the message ends by naming --ignore-limits
+  Warn,    ///< return the finding (the same text) and let the work proceed
+};
+
+/// The command-line flag that turns refusals into warnings; refusals name it.
+inline constexpr const char* kIgnoreLimitsFlag = "--ignore-limits";
+
 /// Refuses a run whose memory estimate exceeds the available memory: ConfigError naming the
 /// config, the key to change (numerics.dx, numerics.dz or output.profile_dt) and both numbers.
-/// `runs_at_once` runs share the machine (sweep and sensitivity threads).
-void check_memory(const RunConfig& config, const RunEstimate& estimate, int runs_at_once = 1);
+/// `runs_at_once` runs share the machine (sweep and sensitivity threads). With OnLimit::Warn the
+/// finding is returned instead; nullopt when the run fits (or nothing can be read).
+std::optional<std::string> check_memory(const RunConfig& config, const RunEstimate& estimate, int runs_at_once = 1,
+                                        OnLimit on_limit = OnLimit::Refuse);
 
 /// Refuses an output that cannot be written, before any work: IoError if its directory cannot be
 /// created or written, or it is a directory or a device (creates and removes a temporary beside
@@ -63,12 +77,13 @@ void check_writable(const std::string& output_path);
 
 /// Refuses `bytes` that exceed the free space or the file-size limit (IoError naming the path,
 /// both numbers and where the limit was read). `what` names the file ("the run's file"); `hint`
-/// says what to change. Writes nothing.
-void check_disk(const std::string& output_path, std::uint64_t bytes, const std::string& what,
-                const std::string& hint);
+/// says what to change. Writes nothing. With OnLimit::Warn the finding is returned instead.
+std::optional<std::string> check_disk(const std::string& output_path, std::uint64_t bytes, const std::string& what,
+                                      const std::string& hint, OnLimit on_limit = OnLimit::Refuse);
 
-/// check_writable, then check_disk.
-void check_output(const std::string& output_path, std::uint64_t bytes, const std::string& what,
-                  const std::string& hint);
+/// check_writable (never overridden: an unwritable output is an error, not an estimate), then
+/// check_disk.
+std::optional<std::string> check_output(const std::string& output_path, std::uint64_t bytes, const std::string& what,
+                                        const std::string& hint, OnLimit on_limit = OnLimit::Refuse);
 
 }  // namespace citsim
