@@ -162,8 +162,8 @@ void ShellTransport::step(ColumnState& u, double dt) {
 }
 
 void ShellTransport::solve(ColumnState& u, int s) {
-  // Block Thomas, with each pivot's diagonal rebuilt from column sums (as the two-compartment
-  // transport does, after Grassmann, Taksar and Heyman): every column of the system sums to its
+  // Block Thomas, with each pivot's diagonal rebuilt from column sums (after Grassmann, Taksar
+  // and Heyman): every column of the system sums to its
   // compartment's area (1 for one without area), so after eliminating the blocks above, block
   // i's columns sum to σ_i = area_i − σ_{i−1}·X_{i−1} (X = pivot⁻¹·upper ≤ 0), and the pivot's
   // diagonal is σ_i plus the magnitudes of its column's off-diagonals: sums of non-negative
