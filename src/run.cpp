@@ -286,28 +286,20 @@ ColumnModel build_column_model(const RunConfig& cfg) {
   return m;
 }
 
-ClosureModel build_closure_model(const RunConfig& cfg) {
-  ClosureModel cm;
-  cm.column = build_column_model(cfg);
+ShellClosureModel build_shell_closure_model(const RunConfig& cfg) {
+  ShellClosureModel sm;
+  sm.column = build_column_model(cfg);
+  sm.shells = cfg.numerics.closure_shells;
   const bool slits = cfg.numerics.closure == ColumnClosure::CoreSurroundSlits;
-  for (const SessionInjury& s : cm.column.sessions) {
-    const ChannelInjury inj(s.session, cm.column.params);
+  for (const SessionInjury& s : sm.column.sessions) {
+    const ChannelInjury inj(s.session, sm.column.params);
     // The densities of the 2D and 3D channel patterns (MODEL.md §2), ρ per cm² → per mm².
     const double rho = inj.density() / 100.0;
-    cm.lattice.push_back(slits ? ChannelLattice{ChannelShape::Slits, rho * std::numbers::pi * inj.injured_radius(0.0) / 2.0}
-                               : ChannelLattice{ChannelShape::Cylinders, rho});
-  }
-  return cm;
-}
-
-ShellClosureModel build_shell_closure_model(const RunConfig& cfg) {
-  ClosureModel cm = build_closure_model(cfg);
-  ShellClosureModel sm;
-  sm.column = std::move(cm.column);
-  sm.shells = cfg.numerics.closure_shells;
-  // A real session's channels are a Poisson pattern: its empty-space distribution.
-  for (const ChannelLattice& l : cm.lattice)
+    const ChannelLattice l = slits ? ChannelLattice{ChannelShape::Slits, rho * std::numbers::pi * inj.injured_radius(0.0) / 2.0}
+                                   : ChannelLattice{ChannelShape::Cylinders, rho};
+    // A real session's channels are a Poisson pattern: its empty-space distribution.
     sm.distances.push_back(l.density > 0.0 ? poisson_distances(l, distance_bin(l)) : DistanceHistogram{1.0, {1.0}});
+  }
   return sm;
 }
 
@@ -388,11 +380,8 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress, const
   const bool field = is_field(cfg);
   const FieldModel field_model = field ? build_field_model(cfg) : FieldModel{};
   const bool closure = is_closure(cfg);
-  const bool shells = closure && cfg.numerics.closure_shells > 0;
-  const ClosureModel closure_model = closure && !shells ? build_closure_model(cfg) : ClosureModel{};
-  const ShellClosureModel shell_model = shells ? build_shell_closure_model(cfg) : ShellClosureModel{};
-  const ColumnModel model = field    ? field_model.cells
-                            : shells ? shell_model.column
+  const ShellClosureModel closure_model = closure ? build_shell_closure_model(cfg) : ShellClosureModel{};
+  const ColumnModel model = field     ? field_model.cells
                             : closure ? closure_model.column
                                       : build_column_model(cfg);
   const std::vector<double> times = record_times(cfg);
@@ -401,12 +390,9 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress, const
   if (field) {
     ColumnState state = resting_column(model);
     stats = simulate_field(field_model, cfg.numerics, 0.0, times, state, rec);
-  } else if (shells) {
-    ShellClosureState state = resting_shell_closure(model, shell_model.shells);
-    stats = simulate_shell_closure(shell_model, cfg.numerics, 0.0, times, state, rec);
   } else if (closure) {
-    ClosureState state = resting_closure(model);
-    stats = simulate_closure(closure_model, cfg.numerics, 0.0, times, state, rec);
+    ShellClosureState state = resting_shell_closure(model, closure_model.shells);
+    stats = simulate_shell_closure(closure_model, cfg.numerics, 0.0, times, state, rec);
   } else {
     ColumnState state = resting_column(model);
     stats = simulate_column(model, cfg.numerics, 0.0, times, state, rec);

@@ -10,7 +10,6 @@
 #include "citsim/cancel.hpp"
 #include "citsim/io/config.hpp"
 #include "citsim/numerics/closure_shell_simulation.hpp"
-#include "citsim/numerics/closure_simulation.hpp"
 #include "citsim/numerics/column_simulation.hpp"
 #include "citsim/numerics/field_simulation.hpp"
 
@@ -73,12 +72,9 @@ struct RunResult {
 /// The column model (0D or 1D) a config describes.
 ColumnModel build_column_model(const RunConfig& config);
 
-/// The 1D core/surround closure a config describes: its column and, per session, the channel
-/// lattice of `numerics.closure` (cylinders at ρ, or slits at λ = ρπr_inj(0)/200 per mm).
-ClosureModel build_closure_model(const RunConfig& config);
-
-/// The distance-resolved closure of `config` (numerics.closure_shells shells): the sessions'
-/// Poisson patterns' distance distributions, slits or cylinders as build_closure_model.
+/// The 1D closure a config describes: its column, numerics.closure_shells shells (1: core and one
+/// surround) and, per session, the distance distribution of a Poisson pattern of the channels
+/// `numerics.closure` names (cylinders at ρ, or slits at λ = ρπr_inj(0)/200 per mm).
 ShellClosureModel build_shell_closure_model(const RunConfig& config);
 
 /// The 2D or 3D model a config describes: its channels drawn from the config's seed.

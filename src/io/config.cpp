@@ -257,14 +257,16 @@ class Reader {
     return *x;
   }
 
+  /// `note`, if any, follows the allowed range in the message, in parentheses.
   std::int64_t integer(const toml::node& n, std::string_view key, std::int64_t lo,
-                       std::int64_t hi) const {
+                       std::int64_t hi, std::string_view note = {}) const {
     const auto* i = n.as_integer();
     if (!i || i->get() < lo || i->get() > hi)
       reject(key, n,
-             hi == std::numeric_limits<std::int64_t>::max()
-                 ? fmt::format("must be an integer >= {}", lo)
-                 : fmt::format("must be an integer in {}..{}", lo, hi));
+             (hi == std::numeric_limits<std::int64_t>::max()
+                  ? fmt::format("must be an integer >= {}", lo)
+                  : fmt::format("must be an integer in {}..{}", lo, hi)) +
+                 (note.empty() ? std::string() : fmt::format(" ({})", note)));
     return i->get();
   }
 
@@ -784,7 +786,7 @@ NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
     else if (k == "closure")
       nc.closure = rd.choice(n, key, kClosures);
     else if (k == "closure_shells")
-      nc.closure_shells = static_cast<int>(rd.integer(n, key, 0, 64));
+      nc.closure_shells = static_cast<int>(rd.integer(n, key, 1, 64, "one shell is the two-compartment closure"));
   }
   if (nc.dt_min > nc.dt_max) {
     const toml::node* n = t.get("dt_min");

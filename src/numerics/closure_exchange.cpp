@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numbers>
 #include <stdexcept>
 
@@ -24,27 +23,9 @@ double integral(double S, double k, double rho_small, double rho_sum, double tau
 
 }  // namespace
 
-ExchangeGeometry exchange_geometry(const ChannelLattice& lattice, double a) {
-  if (!(lattice.density >= 0.0)) throw std::invalid_argument("channel density must be >= 0");
-  if (lattice.density == 0.0 || !(a > 0.0) || !(a < 1.0)) return {};
-  if (lattice.shape == ChannelShape::Slits) {
-    const double L = 1.0 / lattice.density;  // slit spacing [mm]
-    return {2.0 / L, a * L / 6.0, (1.0 - a) * L / 6.0};
-  }
-  const double R2 = 1.0 / (std::numbers::pi * lattice.density);  // Krogh radius squared [mm²]
-  const double rc = std::sqrt(a * R2);
-  const double b = 1.0 - a;
-  // ρ_c + ρ_s = r_c·(a − 1 − ln a)/(2·b²); a − 1 − ln a = b²/2 + b³/3 + b⁴/4 + ... where the
-  // log would cancel to round-off.
-  const double total = b < 1e-4 ? rc * (0.5 + b / 3.0 + b * b / 4.0) / 2.0 : rc * (a - 1.0 - std::log(a)) / (2.0 * b * b);
-  return {2.0 * rc / R2, rc / 4.0, total - rc / 4.0};
-}
-
 double exchange_factor(const ExchangeGeometry& g) {
   return g.interface > 0.0 ? g.interface / (g.core + g.surround) : 0.0;
 }
-
-double exchange_factor(const ChannelLattice& lattice, double a) { return exchange_factor(exchange_geometry(lattice, a)); }
 
 double mean_exchange_factor(const ExchangeGeometry& g, double D, double tau0, double tau1) {
   const double G = exchange_factor(g);

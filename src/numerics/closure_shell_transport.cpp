@@ -27,6 +27,32 @@ int partner(const std::vector<double>& area, int k) {
   return k;
 }
 
+/// Solves M·X = R in place (R becomes X) for a non-singular M-matrix M (off-diagonals ≤ 0) whose
+/// column sums are `s` ≥ 0, given separately and accurately. Gaussian elimination without
+/// pivoting in which every pivot is its column's remaining sum plus its off-diagonal magnitudes
+/// (Grassmann, Taksar and Heyman): the diagonal is never formed by subtraction, and neither are the
+/// column sums left after each step, so no like-signed numbers cancel however fast the exchange.
+void solve_m_matrix(Eigen::MatrixXd& M, Eigen::RowVectorXd s, Eigen::MatrixXd& R) {
+  const Eigen::Index n = M.rows();
+  for (Eigen::Index k = 0; k < n; ++k) {
+    double pivot = s(k);
+    for (Eigen::Index i = k + 1; i < n; ++i) pivot -= M(i, k);
+    M(k, k) = pivot;
+    for (Eigen::Index j = k + 1; j < n; ++j) s(j) -= s(k) * M(k, j) / pivot;
+    for (Eigen::Index i = k + 1; i < n; ++i) {
+      const double l = M(i, k) / pivot;  // ≤ 0
+      if (l == 0.0) continue;
+      for (Eigen::Index j = k + 1; j < n; ++j)
+        if (j != i) M(i, j) -= l * M(k, j);  // the diagonal follows from the column sums
+      R.row(i) -= l * R.row(k);
+    }
+  }
+  for (Eigen::Index k = n; k-- > 0;) {
+    for (Eigen::Index j = k + 1; j < n; ++j) R.row(k) -= M(k, j) * R.row(j);
+    R.row(k) /= M(k, k);
+  }
+}
+
 }  // namespace
 
 ShellTransport::ShellTransport(const Grid& grid, const Parameters& p, int shells, std::vector<double> F_rest)
@@ -162,12 +188,11 @@ void ShellTransport::step(ColumnState& u, double dt) {
 }
 
 void ShellTransport::solve(ColumnState& u, int s) {
-  // Block Thomas, with each pivot's diagonal rebuilt from column sums (as the two-compartment
-  // transport does, after Grassmann, Taksar and Heyman): every column of the system sums to its
-  // compartment's area (1 for one without area), so after eliminating the blocks above, block
-  // i's columns sum to σ_i = area_i − σ_{i−1}·X_{i−1} (X = pivot⁻¹·upper ≤ 0), and the pivot's
-  // diagonal is σ_i plus the magnitudes of its column's off-diagonals: sums of non-negative
-  // numbers, no cancellation however fast the exchange.
+  // Block Thomas without cancellation (after Grassmann, Taksar and Heyman): every column of the
+  // system sums to its compartment's area (1 for one without area), so after eliminating the
+  // blocks above, block i's columns sum to σ_i = area_i − σ_{i−1}·X_{i−1} (X = pivot⁻¹·upper ≤ 0),
+  // and the pivot block's own columns to σ_i plus the magnitudes of the block below. The pivot
+  // block is solved from those sums (solve_m_matrix): sums of non-negative numbers throughout.
   const std::size_t n = grid_.size();
   Eigen::RowVectorXd sigma_prev = Eigen::RowVectorXd::Zero(n_);
   for (std::size_t i = 0; i < n; ++i) {
@@ -181,17 +206,13 @@ void ShellTransport::solve(ColumnState& u, int s) {
       rhs_[i] -= lower_[i] * rhs_[i - 1];
       sigma -= sigma_prev * upper_[i - 1];
     }
-    for (int k = 0; k < n_; ++k) {
-      double d = sigma(k);
-      for (int j = 0; j < n_; ++j) {
-        if (j != k) d -= diag_[i](j, k);
-        if (i + 1 < n) d -= lower_[i + 1](j, k);
-      }
-      diag_[i](k, k) = d;
-    }
-    const Eigen::PartialPivLU<Eigen::MatrixXd> lu(diag_[i]);
-    upper_[i] = lu.solve(upper_[i]);
-    rhs_[i] = lu.solve(rhs_[i]);
+    Eigen::RowVectorXd own = sigma;  // the pivot block's column sums
+    if (i + 1 < n) own -= lower_[i + 1].colwise().sum();
+    rhs_x_.resize(n_, n_ + 1);
+    rhs_x_ << upper_[i], rhs_[i];
+    solve_m_matrix(diag_[i], own, rhs_x_);
+    upper_[i] = rhs_x_.leftCols(n_);
+    rhs_[i] = rhs_x_.col(n_);
     sigma_prev = sigma;
   }
   for (std::size_t i = n; i-- > 0;) {

@@ -551,12 +551,17 @@ TEST_CASE("config: numerics.closure chooses the 1D column's closure, for level 1
 
 TEST_CASE("config: numerics.closure_shells resolves the closure's surround by distance", "[config]") {
   CHECK(parse_config("", "x.toml").numerics.closure_shells == 8);
-  CHECK(parse_config("[numerics]\nclosure_shells = 0\n", "x.toml").numerics.closure_shells == 0);
+  CHECK(parse_config("[numerics]\nclosure_shells = 1\n", "x.toml").numerics.closure_shells == 1);
   CHECK(parse_config("", "x.toml", {"numerics.closure_shells=3"}).numerics.closure_shells == 3);
+  CHECK(parse_config("[numerics]\nclosure_shells = 64\n", "x.toml").numerics.closure_shells == 64);
+  // 0 once chose a separate two-compartment closure: one shell is that closure now.
+  CHECK(contains(error_of("[numerics]\nclosure_shells = 0\n"),
+                 "bad.toml:2: key 'numerics.closure_shells' = 0: must be an integer in 1..64 (one shell is the "
+                 "two-compartment closure)"));
   CHECK(contains(error_of("[numerics]\nclosure_shells = 0.5\n"),
-                 "bad.toml:2: key 'numerics.closure_shells' = 0.5: must be an integer in 0..64"));
+                 "bad.toml:2: key 'numerics.closure_shells' = 0.5: must be an integer in 1..64"));
   CHECK(contains(error_of("[numerics]\nclosure_shells = 65\n"),
-                 "bad.toml:2: key 'numerics.closure_shells' = 65: must be an integer in 0..64"));
+                 "bad.toml:2: key 'numerics.closure_shells' = 65: must be an integer in 1..64"));
 }
 
 TEST_CASE("config: model.parameter_file replaces the built-in table; the config's own values win", "[config]") {

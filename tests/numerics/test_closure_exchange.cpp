@@ -1,6 +1,6 @@
-// The closure's exchange (closure_exchange.hpp) against its defining problems: pseudo-steady
-// profiles in a slab lattice and in a Krogh cylinder, integrated numerically here; the transient
-// after the injury against a numerical average of its own rule.
+// The exchange across a face of the closure (closure_exchange.hpp): the settled factor, and the
+// transient after the injury against a numerical average of its own rule. (The faces' geometry
+// against the slab and Krogh profiles: test_closure_shells.cpp.)
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -14,65 +14,14 @@
 
 using namespace citsim;
 
-namespace {
-
-/// G from the pseudo-steady profile of a Krogh cell by quadrature (D = 1, flux density J = 1 at
-/// the core's edge): core disc with a uniform sink, annulus with a uniform source, no flux at R.
-double krogh_by_quadrature(double n, double a) {
-  const double R = 1.0 / std::sqrt(std::numbers::pi * n), rc = R * std::sqrt(a);
-  // Core: ∇²c = −s (a uniform sink) with s·π·rc² = 2π·rc ⇒ c(r) − c(rc) = (s/4)(rc² − r²).
-  const double s = 2.0 / rc;
-  const int m = 20000;
-  double core = 0.0, sur = 0.0;
-  for (int k = 0; k < m; ++k) {
-    const double r = (k + 0.5) * rc / m;
-    core += (s / 4.0) * (rc * rc - r * r) * 2.0 * r * (rc / m);
-  }
-  core /= rc * rc;  // core mean − interface value (> 0)
-  // Annulus: ∇²c = q (a uniform source) with c'(R) = 0 and q·π(R² − rc²) = 2π·rc.
-  const double q = 2.0 * rc / (R * R - rc * rc);
-  double c = 0.0;
-  const double dr = (R - rc) / m;
-  for (int k = 0; k < m; ++k) {  // c' = (q/2)(r − R²/r) integrated exactly over each ring
-    const double r0 = rc + k * dr, r1 = r0 + dr, rm = r0 + 0.5 * dr;
-    const double dc = (q / 2.0) * (0.5 * (r1 * r1 - r0 * r0) - R * R * std::log(r1 / r0));
-    sur += (c + 0.5 * dc) * 2.0 * rm * dr;
-    c += dc;
-  }
-  sur /= R * R - rc * rc;  // annulus mean − interface value (< 0)
-  const double dC = core - sur;
-  // Exchange per unit tissue area: n · 2π·rc · J = G · D · Δc.
-  return n * 2.0 * std::numbers::pi * rc / dC;
-}
-
-}  // namespace
-
-TEST_CASE("closure exchange: slits exchange at 12 λ² whatever the core's width", "[closure]") {
-  for (double a : {0.01, 0.12, 0.5, 0.9})
-    CHECK(exchange_factor({ChannelShape::Slits, 0.49}, a) == Approx(12.0 * 0.49 * 0.49).epsilon(1e-14));
-}
-
-TEST_CASE("closure exchange: cylinders match the Krogh cell's pseudo-steady profiles", "[closure]") {
-  const double n = 2.5;  // 250 channels per cm²
-  for (double a : {0.005, 0.03, 0.12, 0.5, 0.95})
-    CHECK(exchange_factor({ChannelShape::Cylinders, n}, a) == Approx(krogh_by_quadrature(n, a)).epsilon(1e-4));
-  // The core filling the cell: the core disc's own resistance R/4 is all that is left, G → 8/R².
-  const double R2 = 1.0 / (std::numbers::pi * n);
-  CHECK(exchange_factor({ChannelShape::Cylinders, n}, 1.0 - 1e-9) == Approx(8.0 / R2).epsilon(1e-6));
-  CHECK(exchange_factor({ChannelShape::Cylinders, n}, 1.0 - 2e-4) ==
-        Approx(exchange_factor({ChannelShape::Cylinders, n}, 1.0 - 0.5e-4)).epsilon(1e-3));
-  // Thinner cores exchange less (the surround's log resistance grows), none without a core.
-  CHECK(exchange_factor({ChannelShape::Cylinders, n}, 0.01) < exchange_factor({ChannelShape::Cylinders, n}, 0.1));
-  CHECK(exchange_factor({ChannelShape::Cylinders, n}, 0.0) == 0.0);
-  CHECK(exchange_factor({ChannelShape::Cylinders, 0.0}, 0.3) == 0.0);
-  CHECK_THROWS_AS(exchange_factor({ChannelShape::Slits, -1.0}, 0.3), std::invalid_argument);
+TEST_CASE("closure exchange: the settled factor is the face over the two distances", "[closure]") {
+  CHECK(exchange_factor(ExchangeGeometry{0.5, 0.04, 0.6}) == Approx(0.5 / 0.64).epsilon(1e-15));
+  CHECK(exchange_factor(ExchangeGeometry{}) == 0.0);  // no face, no exchange
 }
 
 TEST_CASE("closure exchange: a fresh boundary exchanges as two half-spaces, then settles", "[closure]") {
-  const ExchangeGeometry g = exchange_geometry({ChannelShape::Slits, 0.25}, 0.06);
-  CHECK(g.interface == Approx(0.5));
-  CHECK(g.core == Approx(0.06 * 4.0 / 6.0));
-  CHECK(g.surround == Approx(0.94 * 4.0 / 6.0));
+  // Slits 4 mm apart, a core of 6 %: S = 2λ, the slabs' ρ = h/3 on either side.
+  const ExchangeGeometry g{0.5, 0.06 * 4.0 / 6.0, 0.94 * 4.0 / 6.0};
   const double D = 0.01, G = exchange_factor(g);
   // The rule: ρ = min(√(πDτ), ρ_pseudo-steady) on each side; its mean over a step by quadrature.
   auto rule = [&](double tau) {
@@ -97,5 +46,5 @@ TEST_CASE("closure exchange: a fresh boundary exchanges as two half-spaces, then
   CHECK(mean_exchange_factor(g, 0.0, 0.0, 1.0) == G);
   CHECK(mean_exchange_factor(g, D, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()) == G);
   CHECK_THROWS_AS(mean_exchange_factor(g, D, 1.0, 1.0), std::invalid_argument);
-  CHECK(exchange_geometry({ChannelShape::Cylinders, 2.5}, 0.0).interface == 0.0);
+  CHECK(mean_exchange_factor(ExchangeGeometry{}, D, 0.0, 1.0) == 0.0);
 }

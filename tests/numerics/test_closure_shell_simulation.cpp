@@ -1,8 +1,9 @@
-// The distance-resolved closure (closure_shell_simulation.hpp): untreated tissue stays at rest;
-// every species stays ≥ 0 and the mean jumps as the mean field; a uniform injury (φ = 1) is the
-// mean-field column; one shell on the two-compartment closure's own geometry is that closure;
-// the collagen induction converges as the shells multiply; any thread count gives the same
-// numbers; a run through the config.
+// The distance-resolved closure (closure_shell_simulation.hpp), with one shell (two compartments)
+// and more: untreated tissue stays at rest; every species stays ≥ 0 and the mean jumps as the
+// mean field; a uniform injury (φ = 1) is the mean-field column; an exchange far faster than
+// every process holds the mobile species equal and leaves the matrix apart; the collagen
+// induction converges as the shells multiply; any thread count gives the same numbers; a run
+// through the config.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -56,73 +57,91 @@ double collagen(const ColumnState& u) {
 }  // namespace
 
 TEST_CASE("shell closure: untreated tissue stays at rest", "[closure][shells]") {
-  RunConfig cfg = config(200.0, 0);
-  const ShellClosureModel sm = build_shell_closure_model(cfg);
-  ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
-  const ColumnState rest = lateral_mean(st);
-  Watch w;
-  const std::vector<double> times = {50.0, 200.0};
-  simulate_shell_closure(sm, cfg.numerics, 0.0, times, st, w);
-  for (std::size_t i = 0; i < rest.size(); ++i)
-    for (int s = 0; s < kSpeciesCount; ++s) CHECK(w.last[i][s] == Approx(rest[i][s]).epsilon(1e-6).margin(1e-12));
+  for (int K : {1, 4}) {
+    RunConfig cfg = config(200.0, 0, K);
+    const ShellClosureModel sm = build_shell_closure_model(cfg);
+    ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
+    const ColumnState rest = lateral_mean(st);
+    Watch w;
+    const std::vector<double> times = {50.0, 200.0};
+    simulate_shell_closure(sm, cfg.numerics, 0.0, times, st, w);
+    for (std::size_t i = 0; i < rest.size(); ++i)
+      for (int s = 0; s < kSpeciesCount; ++s) {
+        INFO("K = " << K << ", cell " << i << ", species " << s);
+        CHECK(w.last[i][s] == Approx(rest[i][s]).epsilon(1e-6).margin(1e-12));
+      }
+  }
 }
 
 TEST_CASE("shell closure: two sessions keep every species >= 0 and the mean jumps as the mean field",
           "[closure][shells]") {
-  RunConfig cfg = config(40.0, 2);
-  const ShellClosureModel sm = build_shell_closure_model(cfg);
-  ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
-  Watch w;
-  std::vector<double> times = record_times(cfg);
-  std::vector<double> to_second(times.begin(), std::find(times.begin(), times.end(), 28.0) + 1);
-  simulate_shell_closure(sm, cfg.numerics, 0.0, to_second, st, w);
-  CHECK(w.min_value >= 0.0);
-  for (const auto& x : st.points) CHECK(x.minCoeff() >= -1e-12);
-  ColumnState expected = w.before;
-  const SessionInjury& s = sm.column.sessions[1];
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    apply_injury(expected[i], s.cells[i], sm.column.sites[i].v, s.session, sm.column.params, sm.column.patient.anticoagulant);
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    for (int k = 0; k < kSpeciesCount; ++k) CHECK(w.last[i][k] == Approx(expected[i][k]).epsilon(1e-12).margin(1e-14));
-  // The core holds the injured zone (all debris); the shells restart from the mean.
-  CHECK(st.geometry[0].area[0] == Approx(s.cells[0].injured));
-  CHECK(st.points[0][D] == Approx(1.0));
-  for (std::size_t k = 1; k <= 4; ++k) CHECK(st.points[k][C1] == st.points[1][C1]);
+  for (int K : {1, 4}) {
+    INFO("K = " << K);
+    RunConfig cfg = config(40.0, 2, K);
+    const ShellClosureModel sm = build_shell_closure_model(cfg);
+    ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
+    Watch w;
+    std::vector<double> times = record_times(cfg);
+    // Stop right after the second session: its jump seen from the mean.
+    std::vector<double> to_second(times.begin(), std::find(times.begin(), times.end(), 28.0) + 1);
+    simulate_shell_closure(sm, cfg.numerics, 0.0, to_second, st, w);
+    CHECK(w.min_value >= 0.0);
+    for (const auto& x : st.points) CHECK(x.minCoeff() >= -1e-12);
+    ColumnState expected = w.before;
+    const SessionInjury& s = sm.column.sessions[1];
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      apply_injury(expected[i], s.cells[i], sm.column.sites[i].v, s.session, sm.column.params,
+                   sm.column.patient.anticoagulant);
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      for (int k = 0; k < kSpeciesCount; ++k) CHECK(w.last[i][k] == Approx(expected[i][k]).epsilon(1e-12).margin(1e-14));
+    // The core holds the injured zone (all debris); the shells restart from the mean.
+    CHECK(st.geometry[0].area[0] == Approx(s.cells[0].injured));
+    CHECK(st.points[0][D] == Approx(1.0));
+    for (std::size_t k = 1; k <= static_cast<std::size_t>(K); ++k) CHECK(st.points[k][C1] == st.points[1][C1]);
+  }
 }
 
 TEST_CASE("shell closure: a uniform injury (phi = 1) is the mean-field column", "[closure][shells]") {
-  RunConfig cfg = config(30.0);
-  ShellClosureModel sm = build_shell_closure_model(cfg);
-  for (auto& c : sm.column.sessions[0].cells) c = InjuryFractions{0.02, 1.0};
-  ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
-  ColumnState u = resting_column(sm.column);
-  Watch wc, w1;
-  const std::vector<double> times = record_times(cfg);
-  simulate_shell_closure(sm, cfg.numerics, 0.0, times, st, wc);
-  simulate_column(sm.column, cfg.numerics, 0.0, times, u, w1);
-  for (std::size_t i = 0; i < u.size(); ++i)
-    for (int s = 0; s < kSpeciesCount; ++s) CHECK(wc.last[i][s] == Approx(w1.last[i][s]).epsilon(1e-9).margin(1e-12));
+  for (int K : {1, 4}) {
+    RunConfig cfg = config(30.0, 1, K);
+    ShellClosureModel sm = build_shell_closure_model(cfg);
+    for (auto& c : sm.column.sessions[0].cells) c = InjuryFractions{0.02, 1.0};
+    ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
+    ColumnState u = resting_column(sm.column);
+    Watch wc, w1;
+    const std::vector<double> times = record_times(cfg);
+    simulate_shell_closure(sm, cfg.numerics, 0.0, times, st, wc);
+    simulate_column(sm.column, cfg.numerics, 0.0, times, u, w1);
+    for (std::size_t i = 0; i < u.size(); ++i)
+      for (int s = 0; s < kSpeciesCount; ++s) {
+        INFO("K = " << K << ", cell " << i << ", species " << s);
+        CHECK(wc.last[i][s] == Approx(w1.last[i][s]).epsilon(1e-9).margin(1e-12));
+      }
+  }
 }
 
-TEST_CASE("shell closure: one shell on the regular slits' distances is the core/surround closure",
+TEST_CASE("shell closure: a very fast exchange keeps the mobile species equal; the matrix stays apart",
           "[closure][shells]") {
-  RunConfig cfg = config(20.0, 1, 1);
-  cfg.numerics.closure = ColumnClosure::CoreSurroundSlits;
-  const ClosureModel cm = build_closure_model(cfg);
-  ShellClosureModel sm{cm.column, 1, {}};
-  // The lattice the two-compartment closure assumes: slits at spacing L.
-  const double L = 1.0 / cm.lattice[0].density;
-  ChannelPattern slits;
-  for (int i = 0; i < 4; ++i) slits.x.push_back((i + 0.5) * L), slits.y.push_back(0.0);
-  sm.distances = {realised_distances(slits, ChannelShape::Slits, 4 * L, 0.0, distance_bin(cm.lattice[0]))};
-  ClosureState two = resting_closure(cm.column);
-  ShellClosureState one = resting_shell_closure(sm.column, 1);
-  Watch w2, w1;
-  simulate_closure(cm, cfg.numerics, 0.0, record_times(cfg), two, w2);
-  simulate_shell_closure(sm, cfg.numerics, 0.0, record_times(cfg), one, w1);
-  // The geometries agree to the histogram's resolution (1e-3 of the spacing).
-  for (std::size_t i = 0; i < w1.last.size(); ++i)
-    for (int s = 0; s < kSpeciesCount; ++s) CHECK(w1.last[i][s] == Approx(w2.last[i][s]).epsilon(1e-3).margin(1e-9));
+  for (int K : {1, 4}) {
+    INFO("K = " << K);
+    RunConfig cfg = config(20.0, 1, K);
+    ShellClosureModel sm = build_shell_closure_model(cfg);
+    // Slits 3e4 per mm: exchange factors of order 1e9 to 1e10 per mm².
+    const ChannelLattice dense{ChannelShape::Slits, 3e4};
+    for (auto& d : sm.distances) d = poisson_distances(dense, distance_bin(dense));
+    ShellClosureState st = resting_shell_closure(sm.column, K);
+    Watch w;
+    simulate_shell_closure(sm, cfg.numerics, 0.0, record_times(cfg), st, w);
+    const auto m = static_cast<std::size_t>(K) + 1;
+    const std::size_t top = 2;  // a cell well inside the needles' reach
+    REQUIRE(st.geometry[top].area[0] > 0.0);
+    for (std::size_t k = 1; k < m; ++k) {
+      for (int s : {Cp, Ca, T, B, N, M1, M2, F, Mf})
+        CHECK(st.points[m * top][s] == Approx(st.points[m * top + k][s]).epsilon(1e-6).margin(1e-12));
+      // Collagen does not move: the core's own history (its channels' loss, its synthesis) stays.
+      CHECK(std::abs(st.points[m * top][C1] / st.points[m * top + k][C1] - 1.0) > 0.01);
+    }
+  }
 }
 
 TEST_CASE("shell closure: the collagen induction converges as the shells multiply", "[closure][shells]") {
@@ -144,19 +163,39 @@ TEST_CASE("shell closure: the collagen induction converges as the shells multipl
 }
 
 TEST_CASE("shell closure: the thread count does not change a bit", "[closure][shells]") {
-  RunConfig cfg = config(10.0);
-  const ShellClosureModel sm = build_shell_closure_model(cfg);
-  std::vector<ShellClosureState> out;
-  for (int threads : {1, 2}) {
-    StepControl c = cfg.numerics;
-    c.threads = threads;
-    ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
-    Watch w;
-    simulate_shell_closure(sm, c, 0.0, record_times(cfg), st, w);
-    out.push_back(st);
+  for (int K : {1, 4}) {
+    RunConfig cfg = config(10.0, 1, K);
+    const ShellClosureModel sm = build_shell_closure_model(cfg);
+    std::vector<ShellClosureState> out;
+    for (int threads : {1, 2}) {
+      StepControl c = cfg.numerics;
+      c.threads = threads;
+      ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
+      Watch w;
+      simulate_shell_closure(sm, c, 0.0, record_times(cfg), st, w);
+      out.push_back(st);
+    }
+    for (std::size_t i = 0; i < out[0].points.size(); ++i)
+      for (int s = 0; s < kSpeciesCount; ++s) CHECK(out[0].points[i][s] == out[1].points[i][s]);
   }
-  for (std::size_t i = 0; i < out[0].points.size(); ++i)
-    for (int s = 0; s < kSpeciesCount; ++s) CHECK(out[0].points[i][s] == out[1].points[i][s]);
+}
+
+TEST_CASE("shell closure: a run through the config writes lateral means with a smaller induction",
+          "[closure][shells]") {
+  RunConfig mean_cfg = config(42.0, 1);
+  mean_cfg.numerics.closure = ColumnClosure::MeanField;
+  const RunResult mean = run_simulation(mean_cfg);
+  const double ind_m = mean.readout("collagen_induction").values.back();
+  for (int K : {1, 8}) {
+    INFO("K = " << K);
+    const RunResult closure = run_simulation(config(42.0, 1, K));
+    REQUIRE(closure.time == mean.time);
+    CHECK(closure.z == mean.z);
+    const double ind_c = closure.readout("collagen_induction").values.back();
+    // The concentrated injury saturates: less collagen than the same injury spread thinly.
+    CHECK(ind_c > 0.0);
+    CHECK(ind_c < ind_m);
+  }
 }
 
 TEST_CASE("shell closure: a closure without shells is refused", "[closure][shells]") {

@@ -1,6 +1,6 @@
 // The distance-resolved closure geometry (closure_shells.hpp): its distributions against their
-// closed forms, K = 1 against the two-compartment exchange, and the shell chain's slowest
-// relaxation against the exact diffusion eigenvalue of the lattice cell as K grows.
+// closed forms, K = 1 against the slab's and the Krogh cell's profiles, and the shell chain's
+// slowest relaxation against the exact diffusion eigenvalue of the lattice cell as K grows.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -31,6 +31,36 @@ DistanceHistogram krogh(double R, double bin) {
     h.weight.push_back((r1 * r1 - r * r) / (R * R));
   }
   return h;
+}
+
+/// G of a Krogh cell (areal density n, core area a) from its pseudo-steady profiles by quadrature
+/// (D = 1, flux density J = 1 at the core's edge): core disc with a uniform sink, annulus with a
+/// uniform source, no flux at R. What two compartments exchange on cylinders, independently of
+/// the histogram integrals of closure_shells.cpp.
+double krogh_by_quadrature(double n, double a) {
+  const double R = 1.0 / std::sqrt(std::numbers::pi * n), rc = R * std::sqrt(a);
+  // Core: ∇²c = −s (a uniform sink) with s·π·rc² = 2π·rc ⇒ c(r) − c(rc) = (s/4)(rc² − r²).
+  const double s = 2.0 / rc;
+  const int m = 20000;
+  double core = 0.0, sur = 0.0;
+  for (int k = 0; k < m; ++k) {
+    const double r = (k + 0.5) * rc / m;
+    core += (s / 4.0) * (rc * rc - r * r) * 2.0 * r * (rc / m);
+  }
+  core /= rc * rc;  // core mean − interface value (> 0)
+  // Annulus: ∇²c = q (a uniform source) with c'(R) = 0 and q·π(R² − rc²) = 2π·rc.
+  const double q = 2.0 * rc / (R * R - rc * rc);
+  double c = 0.0;
+  const double dr = (R - rc) / m;
+  for (int k = 0; k < m; ++k) {  // c' = (q/2)(r − R²/r) integrated exactly over each ring
+    const double r0 = rc + k * dr, r1 = r0 + dr, rm = r0 + 0.5 * dr;
+    const double dc = (q / 2.0) * (0.5 * (r1 * r1 - r0 * r0) - R * R * std::log(r1 / r0));
+    sur += (c + 0.5 * dc) * 2.0 * rm * dr;
+    c += dc;
+  }
+  sur /= R * R - rc * rc;  // annulus mean − interface value (< 0)
+  // Exchange per unit tissue area: n · 2π·rc · J = G · D · Δc.
+  return n * 2.0 * std::numbers::pi * rc / (core - sur);
 }
 
 /// Mean distance Σ w·(bin centre).
@@ -86,22 +116,31 @@ TEST_CASE("closure shells: realised distances of regular slits are uniform over 
   CHECK(mean_distance(sq) == Approx((std::sqrt(2.0) + std::log(1.0 + std::sqrt(2.0))) / 6.0).epsilon(2e-3));
 }
 
-TEST_CASE("closure shells: one shell is the two-compartment closure's exchange", "[closure][shells]") {
-  for (double a : {0.05, 0.3, 0.7}) {
-    const double L = 0.8;
-    const ShellGeometry s1 = shell_geometry(realised_distances(regular_slits(L, 3), ChannelShape::Slits, 3 * L, 0, 1e-3), a, 1);
-    const ExchangeGeometry es = exchange_geometry({ChannelShape::Slits, 1.0 / L}, a);
+// K = 1 is the two-compartment closure. On regular slits at spacing L both compartments are slabs
+// (ρ = h/3 each side of a face, two faces per spacing): S = 2/L and G = 12/L² whatever the core's
+// width. On a Krogh cell, the disc's and annulus's pseudo-steady profiles.
+TEST_CASE("closure shells: one shell exchanges as the slab and Krogh profiles", "[closure][shells]") {
+  const double L = 0.8;
+  const DistanceHistogram slab = realised_distances(regular_slits(L, 3), ChannelShape::Slits, 3 * L, 0, 1e-3);
+  const double n = 2.5, R = 1.0 / std::sqrt(std::numbers::pi * n);
+  const DistanceHistogram disc = krogh(R, R / 4000);
+  for (double a : {0.005, 0.05, 0.3, 0.7, 0.95}) {
+    INFO("core area " << a);
+    const ShellGeometry s1 = shell_geometry(slab, a, 1);
     REQUIRE(s1.area.size() == 2);
     CHECK(s1.area[0] == Approx(a));
-    CHECK(s1.interface[0] == Approx(es.interface).epsilon(1e-3));
-    CHECK(s1.coupling[0] == Approx(exchange_factor(es)).epsilon(1e-3));
-    const double n = 2.5, R = 1.0 / std::sqrt(std::numbers::pi * n);
-    const ShellGeometry c1 = shell_geometry(krogh(R, R / 4000), a, 1);
-    const ExchangeGeometry ec = exchange_geometry({ChannelShape::Cylinders, n}, a);
+    CHECK(s1.interface[0] == Approx(2.0 / L).epsilon(1e-3));
+    CHECK(s1.face[0].core == Approx(a * L / 6.0).epsilon(1e-3));
+    CHECK(s1.face[0].surround == Approx((1.0 - a) * L / 6.0).epsilon(1e-3));
+    CHECK(s1.coupling[0] == Approx(12.0 / (L * L)).epsilon(1e-3));
+    const ShellGeometry c1 = shell_geometry(disc, a, 1);
     CHECK(c1.boundary[0] == Approx(R * std::sqrt(a)).epsilon(1e-6));
-    CHECK(c1.interface[0] == Approx(ec.interface).epsilon(2e-3));
-    CHECK(c1.coupling[0] == Approx(exchange_factor(ec)).epsilon(2e-3));
+    CHECK(c1.interface[0] == Approx(2.0 * std::sqrt(a) / R).epsilon(2e-3));  // 2·r_c/R²
+    CHECK(c1.face[0].core == Approx(R * std::sqrt(a) / 4.0).epsilon(2e-3));  // the disc's r_c/4
+    CHECK(c1.coupling[0] == Approx(krogh_by_quadrature(n, a)).epsilon(2e-3));
   }
+  // Thinner cores exchange less on cylinders (the annulus's log resistance grows).
+  CHECK(shell_geometry(disc, 0.01, 1).coupling[0] < shell_geometry(disc, 0.1, 1).coupling[0]);
 }
 
 TEST_CASE("closure shells: equal-area shells ordered outward, no coupling without a core", "[closure][shells]") {

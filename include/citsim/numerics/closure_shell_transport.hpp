@@ -10,10 +10,14 @@
 // species' own D averaged over the step with the fresh-injury rule of closure_exchange.hpp, and
 // fibroblasts move up the T difference at G_T·χ·ΔT, upwinded. Both act in one backward-Euler
 // step, a block-tridiagonal system per species whose columns sum to the areas (an M-matrix):
-// every species stays ≥ 0 and Σ A·c is conserved for any dt. K = 1 is ClosureTransport.
+// every species stays ≥ 0 and Σ A·c is conserved for any dt. The elimination never subtracts
+// like-signed numbers, so both hold to round-off even when the exchange is many orders faster
+// than the step. K = 1 is the two-compartment
+// closure: core to core, surround to surround and the wider cell's core to the other's surround
+// in depth.
 //
-// A compartment of zero area carries no matter: it is held equal to its nearest neighbour of
-// non-zero area in the chain.
+// A compartment of zero area (no core where φ = 0, before any session or below the needles)
+// carries no matter: it is held equal to its nearest neighbour of non-zero area in the chain.
 #pragma once
 
 #include <array>
@@ -54,6 +58,7 @@ class ShellTransport final : public TransportOperator {
   double since_injury_ = 0.0;
   std::vector<Eigen::MatrixXd> lower_, diag_, upper_;
   std::vector<Eigen::VectorXd> rhs_;
+  Eigen::MatrixXd rhs_x_;  ///< a pivot block's right-hand sides: upper block and rhs
 };
 
 }  // namespace citsim

@@ -21,8 +21,8 @@
 //   - an inner shell, with interfaces on both sides, the distance from its centroid (area-weighted
 //     mean r) to the interface: the two-point flux of finite volumes, which converges to the
 //     radial diffusion equation as K grows.
-// K = 1 is the two-compartment closure (closure_exchange.hpp): its ρ's are these integrals for
-// the lattice's distance distribution.
+// K = 1 is the two-compartment closure, core and one surround. On the distances of regular slits
+// or of a Krogh cell its ρ's are the slab's and the Krogh annulus's (docs/model.md).
 #pragma once
 
 #include <vector>
@@ -31,6 +31,18 @@
 #include "citsim/numerics/closure_exchange.hpp"
 
 namespace citsim {
+
+/// The shape of the channels the closure's core stands for.
+enum class ChannelShape {
+  Slits,      ///< parallel slits, as the 2D cross-section draws them
+  Cylinders,  ///< cylinders, as the 3D patch draws them (the needles' real shape)
+};
+
+/// One session's channels: their shape and density (slits per mm, or channels per mm²).
+struct ChannelLattice {
+  ChannelShape shape = ChannelShape::Cylinders;
+  double density = 0.0;
+};
 
 /// Area fraction of tissue by distance to the nearest channel: weight[j] in [j·bin, (j+1)·bin).
 struct DistanceHistogram {

@@ -1,6 +1,6 @@
 // The interface every level's transport offers the split-step driver (split_step.hpp): advance a
 // state by dt with transport only. The column (transport.hpp), the field (field_transport.hpp)
-// and the core/surround closure (closure_transport.hpp) implement it.
+// and the 1D closure's core and shells (closure_shell_transport.hpp) implement it.
 #pragma once
 
 #include <vector>
