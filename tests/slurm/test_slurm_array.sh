@@ -110,12 +110,17 @@ else
   report_totals
 fi
 job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1; }
-merge_state=""
-for _ in $(seq 1 300); do
-  merge_state=$(job_state "$merge")
-  case "$merge_state" in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY) break ;; esac
-  sleep 1
-done
+# Waits up to 300 s for job $1 to end; prints its final state.
+wait_job() {
+  local state=""
+  for _ in $(seq 1 300); do
+    state=$(job_state "$1")
+    case "$state" in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY) break ;; esac
+    sleep 1
+  done
+  echo "$state"
+}
+merge_state=$(wait_job "$merge")
 if [ "$merge_state" = "COMPLETED" ]; then
   pass "the merge job completed after the array"
 else
@@ -143,5 +148,30 @@ then
   pass "the SLURM array sweep, merged, is bit-identical to the serial sweep"
 else
   fail "the merged SLURM sweep differs from the serial one"
+fi
+
+# A sweep with a run that fails (8 sessions 60 days apart outlast the course): its array task
+# exits 4, and the merge job must still run and write the complete record (it exits 4 too).
+cat >"$T/failing.toml" <<SPEC
+base = "$SRC/configs/default.toml"
+set = ["model.level=0d"]
+[[axis]]
+key = "sessions"
+values = [2, 8]
+[[axis]]
+key = "interval_days"
+values = [20, 60]
+SPEC
+submitted=$(CITSIM="$CITSIM" bash "$SRC/scripts/slurm/submit.sh" "$T/failing.toml" "$T/failing.h5" 2 2>&1)
+merge=$(echo "$submitted" | sed -n 's/^array job \([0-9]*\) .*merge job \([0-9]*\).*/\2/p')
+merge_state=$(wait_job "$merge")
+if [ -f "$T/failing.h5" ] && /usr/bin/python3 -c "
+import sys, h5py
+with h5py.File(sys.argv[1], 'r') as f:
+    sys.exit(0 if list(f['/sweep/status'][...]) == [1, 1, 1, 2] else 1)" "$T/failing.h5"; then
+  pass "a shard with a failed run does not stop the merge job: the record is written (merge job $merge_state)"
+else
+  fail "the merge job after a failed run ended as '$merge_state' without the merged file" \
+       "$(cat "$T"/citsim-merge-*.out 2>/dev/null | tail -n 20)"
 fi
 report_totals
