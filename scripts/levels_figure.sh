@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The comparison of model levels in docs/model.md ("When 1D is enough"): dermal collagen
 # induction and firmness gain over the default course (six pen sessions, 2 mm, 250/cm², one
-# year) for the 1D mean field, the 1D core/surround closure (cylinders and slits), the 2D
+# year) for the 1D mean field, the 1D closure (cylinders and slits, its default 8 shells), the 2D
 # cross-section averaged over four seeds and the 3D patch (one seed). 2D and 3D run on coarse
 # grids (2D: 0.05 × 0.04 mm cells, 3D: 0.1 × 0.1 × 0.05 mm), stated in the figure's title.
 #   scripts/levels_figure.sh [citsim binary]   → docs/images/levels-closure.png, results/levels/
-# About 10 minutes of CPU on two cores, most of it the 2D and 3D runs.
+# About 4 minutes of CPU (2 minutes on two idle cores), most of it the 2D and 3D runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 citsim=${1:-build/release/citsim}
@@ -27,7 +27,7 @@ run configs/presets/patch-3d.toml --set numerics.dx=0.1 --set numerics.dz=0.05 -
 
 /usr/bin/python3 scripts/plot_levels.py "$out/1d-mean-field.h5" "$out/1d-core-surround.h5" \
   "$out/1d-core-surround-slits.h5" "${two_d[@]}" "$out/3d-seed1.h5" \
-  --labels "1D mean field" "1D core/surround (cylinders)" "1D core/surround (slits)" \
+  --labels "1D mean field" "1D closure, cylinders, 8 shells" "1D closure, slits, 8 shells" \
   "2D seeds 1-4" "2D seeds 1-4" "2D seeds 1-4" "2D seeds 1-4" "3D seed 1" \
   --title "default course; 2D cells 0.05 x 0.04 mm, 3D cells 0.1 x 0.1 x 0.05 mm (coarse)" \
   -o docs/images/levels-closure.png
