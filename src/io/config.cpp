@@ -361,6 +361,11 @@ void read_parameter_file(const Reader& rd, const toml::node& n, const std::strin
   std::filesystem::path file(written);
   if (file.is_relative() && !overridden) file = std::filesystem::path(config_path).parent_path() / file;
   cfg.parameter_file = file.lexically_normal().string();
+  // A table is a file on disk: a device or a pipe named here (by a typo or a fuzzer) must not
+  // be read until it ends.
+  std::error_code ec;
+  if (std::filesystem::exists(cfg.parameter_file, ec) && !std::filesystem::is_regular_file(cfg.parameter_file, ec))
+    rd.fail(key, &n, quote(cfg.parameter_file), "must name a regular file (a parameter table), not a device, pipe or directory");
   cfg.parameter_file_text = toml_text::read_file(cfg.parameter_file, overridden ? std::string(kOverrideFile) : config_path,
                                                  overridden ? 0 : line_of(&n), std::string(key));
   for (const FittedValue& v : parse_parameter_file(cfg.parameter_file_text, cfg.parameter_file))

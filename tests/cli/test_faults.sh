@@ -36,6 +36,17 @@ protect() {
   done
 }
 
+# run_case COMMAND...: runs `citsim COMMAND...` or, after "sh:", the shell line that follows;
+# stdout and stderr go to $T/last.out and $T/last.err, the exit status to RC.
+run_case() {
+  if [ "$1" = "sh:" ]; then
+    bash -c "$2" >"$T/last.out" 2>"$T/last.err" </dev/null
+  else
+    "$CITSIM" "$@" >"$T/last.out" 2>"$T/last.err" </dev/null
+  fi
+  RC=$?
+}
+
 # fault NAME NEEDLE... -- COMMAND...: COMMAND (citsim's arguments, or a full command line when it
 # starts with "sh:") must exit 2 with "error: " and every needle on stderr, change no protected
 # file and leave no *.tmp-* file anywhere under the test directory.
@@ -49,20 +60,12 @@ fault() {
   done
   shift
   FAULTS=$((FAULTS + 1))
-  local rc
-  if [ "$1" = "sh:" ]; then
-    shift
-    bash -c "$1" >"$T/last.out" 2>"$T/last.err" </dev/null
-    rc=$?
-  else
-    "$CITSIM" "$@" >"$T/last.out" 2>"$T/last.err" </dev/null
-    rc=$?
-  fi
+  run_case "$@"
   local err
   err=$(cat "$T/last.err")
   local ok=1
-  if [ "$rc" -ne 2 ]; then
-    fail "$name: exit $rc, expected 2" "stderr: $err"
+  if [ "$RC" -ne 2 ]; then
+    fail "$name: exit $RC, expected 2" "stderr: $err"
     ok=0
   fi
   if [[ "$err" != *"error: "* ]]; then
@@ -118,17 +121,10 @@ proceeds() {
   done
   shift
   FAULTS=$((FAULTS + 1))
-  local rc
-  if [ "$1" = "sh:" ]; then
-    bash -c "$2" >"$T/last.out" 2>"$T/last.err" </dev/null
-    rc=$?
-  else
-    "$CITSIM" "$@" >"$T/last.out" 2>"$T/last.err" </dev/null
-    rc=$?
-  fi
+  run_case "$@"
   local err n problems=()
   err=$(cat "$T/last.err")
-  [ "$rc" -eq 0 ] || problems+=("exit $rc, expected 0")
+  [ "$RC" -eq 0 ] || problems+=("exit $RC, expected 0")
   [ -s "$file" ] || problems+=("no $file")
   [[ "$err" == *"warning: "* ]] || problems+=("no 'warning: ' line")
   for n in "${needles[@]}"; do

@@ -615,5 +615,6 @@ TEST_CASE("config: model.parameter_file replaces the built-in table; the config'
     CHECK(contains(e.what(), "bad.toml:1: key 'mu_N.value' = 50"));
   }
   CHECK(contains(error_of("[model]\nparameter_file = 3\n"), "bad.toml:2: key 'model.parameter_file' = 3"));
+  CHECK(contains(error_of("[model]\nparameter_file = \"/dev/zero\"\n"), "must name a regular file"));
   fs::remove_all(dir);
 }
