@@ -354,7 +354,8 @@ void read_parameters(const Reader& rd, const toml::table& t, bool tissue, Parame
 /// `model.parameter_file`: a parameter table in the format `citsim calibrate` writes, replacing
 /// the built-in table's values. A path in the file is relative to the config's directory; one
 /// given with --set is relative to the working directory, as any path on a command line.
-void read_parameter_file(const Reader& rd, const toml::node& n, const std::string& config_path, RunConfig& cfg) {
+void read_parameter_file(const Reader& rd, const toml::node& n, const std::string& config_path, RunConfig& cfg,
+                         ParameterSources& sources) {
   constexpr std::string_view key = "model.parameter_file";
   const std::string written = rd.string(n, key, "a parameter table as `citsim calibrate` writes it");
   const bool overridden = rd.from_override(key, &n);
@@ -368,8 +369,11 @@ void read_parameter_file(const Reader& rd, const toml::node& n, const std::strin
     rd.fail(key, &n, quote(cfg.parameter_file), "must name a regular file (a parameter table), not a device, pipe or directory");
   cfg.parameter_file_text = toml_text::read_file(cfg.parameter_file, overridden ? std::string(kOverrideFile) : config_path,
                                                  overridden ? 0 : line_of(&n), std::string(key));
-  for (const FittedValue& v : parse_parameter_file(cfg.parameter_file_text, cfg.parameter_file))
+  // A combination the table makes impossible (an unstable resting loop) is blamed on this key.
+  for (const FittedValue& v : parse_parameter_file(cfg.parameter_file_text, cfg.parameter_file)) {
     cfg.parameters.*find_parameter(v.name)->field = v.value;
+    sources[v.name] = {std::string(key), &n};
+  }
 }
 
 /// Reports an inconsistent parameter combination at the first of `names` the config set.
@@ -862,7 +866,7 @@ RunConfig parse_config(const std::string& text, const std::string& path,
   ParameterSources sources;
   if (model) {
     rd.check_keys(*model, "model", kModelKeys);
-    if (const auto* n = model->get("parameter_file")) read_parameter_file(rd, *n, path, cfg);
+    if (const auto* n = model->get("parameter_file")) read_parameter_file(rd, *n, path, cfg, sources);
   }
   if (tissue) read_parameters(rd, *tissue, true, cfg.parameters, sources, cfg.overridden);
   if (model) {

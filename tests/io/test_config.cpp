@@ -616,5 +616,15 @@ TEST_CASE("config: model.parameter_file replaces the built-in table; the config'
   }
   CHECK(contains(error_of("[model]\nparameter_file = 3\n"), "bad.toml:2: key 'model.parameter_file' = 3"));
   CHECK(contains(error_of("[model]\nparameter_file = \"/dev/zero\"\n"), "must name a regular file"));
+  // A table whose values make rest unstable: the config's key that named it is blamed.
+  write(dir / "tables" / "unstable.toml", "[mu_N]\nvalue = 0.4\n");
+  write(config, "seed = 1\n[model]\nparameter_file = \"tables/unstable.toml\"\n");
+  try {
+    (void)load_config(config);
+    FAIL("a table making rest unstable was accepted");
+  } catch (const ConfigError& e) {
+    CHECK(contains(e.what(), config + ":3: key 'model.parameter_file'"));
+    CHECK(contains(e.what(), "loop gain"));
+  }
   fs::remove_all(dir);
 }
