@@ -263,9 +263,8 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   for (const Target& t : targets) ids += (ids.empty() ? "" : ", ") + t.id;
   // The table the scenarios started from, its free entries replaced (a fit of a few parameters
   // keeps the others' values and provenance).
-  std::vector<FittedValue> values = first.parameter_file.empty()
-                                        ? embedded_parameter_file()
-                                        : parse_parameter_file(first.parameter_file_text, first.parameter_file);
+  std::vector<FittedValue> values = parse_parameter_file(
+      first.parameter_table, first.parameter_file.empty() ? kEmbeddedParameterFileName : first.parameter_file);
   for (const FreeParameter& f : options.free) {
     const ParameterSpec* s = find_parameter(f.name);
     FittedValue fitted{f.name, r.fitted.*s->field, std::string(s->unit),

@@ -367,10 +367,10 @@ void read_parameter_file(const Reader& rd, const toml::node& n, const std::strin
   std::error_code ec;
   if (std::filesystem::exists(cfg.parameter_file, ec) && !std::filesystem::is_regular_file(cfg.parameter_file, ec))
     rd.fail(key, &n, quote(cfg.parameter_file), "must name a regular file (a parameter table), not a device, pipe or directory");
-  cfg.parameter_file_text = toml_text::read_file(cfg.parameter_file, overridden ? std::string(kOverrideFile) : config_path,
+  cfg.parameter_table = toml_text::read_file(cfg.parameter_file, overridden ? std::string(kOverrideFile) : config_path,
                                                  overridden ? 0 : line_of(&n), std::string(key));
   // A combination the table makes impossible (an unstable resting loop) is blamed on this key.
-  for (const FittedValue& v : parse_parameter_file(cfg.parameter_file_text, cfg.parameter_file)) {
+  for (const FittedValue& v : parse_parameter_file(cfg.parameter_table, cfg.parameter_file)) {
     cfg.parameters.*find_parameter(v.name)->field = v.value;
     sources[v.name] = {std::string(key), &n};
   }

@@ -38,7 +38,7 @@ std::vector<FittedValue> parse_parameter_file(const std::string& text, const std
 std::string_view embedded_parameter_text() { return kFittedParametersText; }
 
 std::vector<FittedValue> embedded_parameter_file() {
-  return parse_parameter_file(kFittedParametersText, "configs/parameters.toml (built in)");
+  return parse_parameter_file(kFittedParametersText, kEmbeddedParameterFileName);
 }
 
 Parameters fitted_defaults() {

@@ -225,8 +225,7 @@ FileContents run_file_contents(const RunResult& r, const RunConfig& cfg) {
                        {"config", cfg.source_text},
                        {"config_path", cfg.source_path},
                        {"parameter_file", cfg.parameter_file},
-                       {"parameter_table", cfg.parameter_file.empty() ? std::string(embedded_parameter_text())
-                                                                      : cfg.parameter_file_text},
+                       {"parameter_table", cfg.parameter_table},
                        {"warnings", warnings},
                        {"pre_treatment_R0", r.pre_treatment_R0},
                        {"title", std::string("citsim run: collagen-induction therapy simulation")},

@@ -374,8 +374,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path, con
   if (const auto* n = root.get("set")) s.base_sets = rd.strings(*n, "set", "key=value overrides of the base config");
   for (const auto& o : overrides.sets) s.base_sets.push_back(o);
   const RunConfig base_config = parse_config(s.base_text, s.base_path, s.base_sets);
-  s.parameter_table =
-      base_config.parameter_file.empty() ? std::string(embedded_parameter_text()) : base_config.parameter_file_text;
+  s.parameter_table = base_config.parameter_table;
 
   // 2. Output, design, axes.
   s.output = fmt::format("results/sweeps/{}.h5", fs::path(path).stem().string());

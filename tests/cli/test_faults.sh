@@ -36,9 +36,17 @@ protect() {
   done
 }
 
-# run_case COMMAND...: runs `citsim COMMAND...` or, after "sh:", the shell line that follows;
-# stdout and stderr go to $T/last.out and $T/last.err, the exit status to RC.
+# run_case NEEDLE... -- COMMAND...: sets NEEDLES, then runs `citsim COMMAND...` or, after "sh:",
+# the shell line that follows; stdout and stderr go to $T/last.out and $T/last.err, the exit
+# status to RC. Counts the case in FAULTS.
 run_case() {
+  NEEDLES=()
+  while [ "$1" != "--" ]; do
+    NEEDLES+=("$1")
+    shift
+  done
+  shift
+  FAULTS=$((FAULTS + 1))
   if [ "$1" = "sh:" ]; then
     bash -c "$2" >"$T/last.out" 2>"$T/last.err" </dev/null
   else
@@ -53,13 +61,6 @@ run_case() {
 fault() {
   local name=$1
   shift
-  local needles=()
-  while [ "$1" != "--" ]; do
-    needles+=("$1")
-    shift
-  done
-  shift
-  FAULTS=$((FAULTS + 1))
   run_case "$@"
   local err
   err=$(cat "$T/last.err")
@@ -73,7 +74,7 @@ fault() {
     ok=0
   fi
   local n
-  for n in "${needles[@]}"; do
+  for n in "${NEEDLES[@]}"; do
     if [[ "$err" != *"$n"* ]]; then
       fail "$name: message lacks '$n'" "stderr: $err"
       ok=0
@@ -114,20 +115,13 @@ fault() {
 proceeds() {
   local name=$1 file=$2
   shift 2
-  local needles=()
-  while [ "$1" != "--" ]; do
-    needles+=("$1")
-    shift
-  done
-  shift
-  FAULTS=$((FAULTS + 1))
   run_case "$@"
   local err n problems=()
   err=$(cat "$T/last.err")
   [ "$RC" -eq 0 ] || problems+=("exit $RC, expected 0")
   [ -s "$file" ] || problems+=("no $file")
   [[ "$err" == *"warning: "* ]] || problems+=("no 'warning: ' line")
-  for n in "${needles[@]}"; do
+  for n in "${NEEDLES[@]}"; do
     [[ "$err" == *"$n"* ]] || problems+=("message lacks '$n'")
   done
   [ -z "$(find "$T" -name '*.tmp-*' 2>/dev/null)" ] || problems+=("temporary files left")

@@ -47,8 +47,10 @@ struct RunConfig {
   Patient patient;
   Protocol protocol;
   Parameters parameters = fitted_defaults();  ///< fitted defaults with `[tissue]` and `[model.parameters]` applied
-  std::string parameter_file;       ///< `model.parameter_file` as resolved; empty: the built-in table
-  std::string parameter_file_text;  ///< its text, recorded in the output
+  std::string parameter_file;  ///< `model.parameter_file` as resolved; empty: the built-in table
+  /// The text of the table the parameters started from (that file, or the built-in one), recorded
+  /// in every output so a run can be reproduced.
+  std::string parameter_table{embedded_parameter_text()};
   std::vector<std::string> overridden;  ///< names of parameters the config set
   ModelLevel level = ModelLevel::OneD;
   bool aging_drift = false;

@@ -25,6 +25,9 @@ std::vector<FittedValue> parse_parameter_file(const std::string& text, const std
 /// The table embedded at build time from configs/parameters.toml.
 std::vector<FittedValue> embedded_parameter_file();
 
+/// How messages name the built-in table.
+inline constexpr const char* kEmbeddedParameterFileName = "configs/parameters.toml (built in)";
+
 /// Its text, as the build embedded it (recorded in every output file that uses it).
 std::string_view embedded_parameter_text();
 
