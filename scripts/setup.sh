@@ -9,7 +9,9 @@ missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Every tool the suite calls must come from a listed package: say which one is missing, here
+# rather than deep inside a test.
+[ ${#missing[@]} -eq 0 ] && exec bash "$here/check-tools.sh" -q
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -20,3 +22,4 @@ echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+bash "$here/check-tools.sh" -q

@@ -58,7 +58,7 @@ def check_xdmf(xmf, h5):
 
 def check_paraview(xmf, h5, times):
     pvpython = shutil.which("pvpython")
-    check(pvpython is not None, "pvpython not found (Debian package paraview)")
+    check(pvpython is not None, "pvpython not found (Debian package python3-paraview; scripts/setup.sh installs it)")
     if pvpython is None:
         return
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pv_read_xdmf.py")
