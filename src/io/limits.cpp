@@ -36,6 +36,12 @@ constexpr u64 kSpecies = kSpeciesCount;
 /// (HDF5, OpenMP, MPI, toml++) and the parameter tables. Measured: peak RSS of a 0D run is
 /// 21.7–22.8 MB (30 and 365 days).
 constexpr u64 kProcessBaseBytes = 22'000'000;
+/// Doubles per compartment of a closure cell's geometry (area, interface, coupling, boundary, a
+/// face of three, edge) in the transport and in the state, with room for the vectors' slack.
+constexpr u64 kClosureGeometryDoubles = 2 * 10;
+/// Bins of a session's distance histogram: out to where 1e-14 of the area is left, at 1/1000 of
+/// the spacing (closure_shells.cpp): ≈ 16 000 for slits, ≈ 3 200 for cylinders.
+constexpr u64 kClosureHistogramBins = 16'200;
 /// File overhead beyond the datasets: HDF5 superblock and object headers, attributes, the
 /// config text and parameter table, session tables (measured: a 0D file of 30 days is ~200 kB).
 constexpr u64 kFileBaseBytes = 400'000;
@@ -127,9 +133,16 @@ RunEstimate estimate_run(const RunConfig& cfg) {
     if (cfg.level == ModelLevel::ThreeD) ny = nx;
   }
   e.cells = mul(mul(nx, ny), nz);
+  // The 1D closure integrates the core and K shells of every depth cell as points of their own.
+  const bool closure = cfg.level == ModelLevel::OneD && cfg.numerics.closure != ColumnClosure::MeanField;
+  const u64 compartments = closure ? static_cast<u64>(std::max(1, cfg.numerics.closure_shells)) + 1 : 1;
+  e.points = mul(e.cells, compartments);
   switch (cfg.level) {
     case ModelLevel::ZeroD: e.grid = "the 0D point"; break;
-    case ModelLevel::OneD: e.grid = fmt::format("the 1D column of {} cells", nz); break;
+    case ModelLevel::OneD:
+      e.grid = closure ? fmt::format("the 1D column of {} cells × {} compartments ({} points)", nz, compartments, e.points)
+                       : fmt::format("the 1D column of {} cells", nz);
+      break;
     case ModelLevel::TwoD: e.grid = fmt::format("the 2D grid of {}×{} cells", nx, nz); break;
     case ModelLevel::ThreeD: e.grid = fmt::format("the 3D grid of {}×{}×{} cells", nx, ny, nz); break;
   }
@@ -146,7 +159,16 @@ RunEstimate estimate_run(const RunConfig& cfg) {
   //    column model copied from it; the state; per-cell rates, step history and step counts.
   const u64 per_cell_model = 2 * sizeof(Site) + 2 * sessions * sizeof(InjuryFractions) + kSpecies * kDouble +
                              2 * sizeof(SiteRates) + sizeof(KineticsStepHistory) + 2 * sizeof(std::int64_t);
-  e.model_bytes = mul(e.cells, per_cell_model);
+  e.model_bytes = mul(e.points, per_cell_model);
+  if (closure) {
+    //  The closure's transport: three (K+1)² blocks and a right-hand side per depth cell, twice
+    //  (the operator and its scratch); each cell's compartment geometry (areas, faces, edges);
+    //  each session's distance histogram, at most kClosureHistogramBins bins.
+    const u64 blocks = mul(mul(nz, compartments), add(mul(3, compartments), 2));
+    const u64 geometry = mul(mul(nz, compartments), kClosureGeometryDoubles);
+    e.model_bytes = add(e.model_bytes, mul(add(mul(blocks, 2), geometry), kDouble));
+    e.model_bytes = add(e.model_bytes, mul(mul(sessions, kClosureHistogramBins), kDouble));
+  }
   //    The results: depth profiles (or lateral means) and, in 2D/3D, whole fields per profile time.
   const u64 field_values = e.cells > nz ? mul(mul(e.profile_times, e.cells), kSpecies) : 0;
   const u64 profile_values = mul(mul(e.profile_times, nz), kSpecies);
@@ -226,7 +248,8 @@ std::optional<std::string> check_memory(const RunConfig& cfg, const RunEstimate&
     key = field_level ? "numerics.dx" : "numerics.dz";
     value = fmt::format("{}", field_level ? cfg.numerics.dx : cfg.numerics.dz);
     advice = field_level ? "raise numerics.dx or numerics.dz, or lower width_2d/width_3d (and raise output.profile_dt)"
-                         : "raise numerics.dz";
+                         : e.points > e.cells ? "raise numerics.dz or lower numerics.closure_shells"
+                                              : "raise numerics.dz";
   } else if (e.cells > 1 && mul(e.profile_times, e.cells) >= e.record_times) {
     key = "output.profile_dt";
     value = fmt::format("{}", cfg.output.profile_dt);

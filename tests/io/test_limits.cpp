@@ -82,6 +82,44 @@ TEST_CASE("limits: the grid is counted as the model builds it", "[io][limits]") 
   CHECK(three.grid == "the 3D grid of 20×20×29 cells");
 }
 
+TEST_CASE("limits: the 1D closure counts every compartment as a point", "[io][limits]") {
+  const RunEstimate mean = estimate_run(config_of({}));
+  CHECK(mean.points == mean.cells);
+  const RunEstimate k64 = estimate_run(config_of({"numerics.closure=core-surround", "numerics.closure_shells=64"}));
+  CHECK(k64.cells == 116);
+  CHECK(k64.points == 116 * 65);
+  CHECK(k64.grid == "the 1D column of 116 cells × 65 compartments (7540 points)");
+  const RunEstimate k8 = estimate_run(config_of({"numerics.closure=core-surround", "numerics.closure_shells=8"}));
+  CHECK(k8.points == 116 * 9);
+  // Per point at least what the mean field holds per cell, and the transport's blocks grow as K².
+  CHECK(k8.model_bytes > 9 * mean.model_bytes);
+  CHECK(k64.model_bytes > 7 * k8.model_bytes);
+  CHECK(k64.model_bytes > 116 * 3 * 65 * 65 * sizeof(double));
+  CHECK(k64.stored_bytes == mean.stored_bytes);  // the readouts see the lateral mean
+}
+
+TEST_CASE("limits: a 64-shell closure's estimate holds its real peak", "[io][limits]") {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("citsim_limits_closure_{}", ::getpid());
+  fs::create_directories(dir);
+  const std::vector<std::string> sets = {"numerics.closure=core-surround", "numerics.closure_shells=64",
+                                         "protocol.series.count=1", "protocol.end_days=1"};
+  RunConfig cfg = config_of(sets);
+  const RunEstimate e = estimate_run(cfg);
+  std::vector<std::string> args = {"run", std::string(CITSIM_SOURCE_DIR) + "/configs/default.toml", "-q", "-j", "1",
+                                   "-o", (dir / "k64.h5").string()};
+  for (const std::string& s : sets) {
+    args.push_back("--set");
+    args.push_back(s);
+  }
+  const ChildRun r = run_citsim(args);
+  fs::remove_all(dir);
+  REQUIRE(r.status == 0);
+  // The estimate is an upper bound of the peak, and not a wild one.
+  INFO("peak RSS " << r.max_rss << " B, estimated " << e.memory_bytes << " B");
+  CHECK(r.max_rss <= e.memory_bytes);
+  CHECK(e.memory_bytes < 4 * r.max_rss);
+}
+
 TEST_CASE("limits: memory and file grow with cells and with snapshots", "[io][limits]") {
   const RunEstimate coarse = estimate_run(config_of({"model.level=2d", "numerics.dx=0.1"}));
   const RunEstimate fine = estimate_run(config_of({"model.level=2d", "numerics.dx=0.05"}));

@@ -25,6 +25,7 @@ namespace citsim {
 struct RunEstimate {
   std::string grid;                  ///< "the 3D grid of 100×100×116 cells", "the 1D column of 116 cells"
   std::uint64_t cells = 0;           ///< grid cells (0D: 1)
+  std::uint64_t points = 0;          ///< points the kinetics integrate: cells, × (K + 1) in the 1D closure
   std::uint64_t record_times = 0;    ///< rows of the time series
   std::uint64_t profile_times = 0;   ///< snapshots of profiles (and of fields in 2D/3D)
   std::uint64_t model_bytes = 0;     ///< model, state and integrator data
