@@ -47,6 +47,15 @@ class ShellTransport final : public TransportOperator {
   void step(ColumnState& u, double dt) override;
 
  private:
+  /// A depth link across face f from compartment p of cell f to compartment q of cell f+1, over
+  /// the plan-view overlap `area` of their distance bands.
+  struct Link {
+    int p, q;
+    double area;
+  };
+  using Block = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  void build_links();
   void solve(ColumnState& u, int s);
 
   Grid grid_;
@@ -56,9 +65,17 @@ class ShellTransport final : public TransportOperator {
   std::vector<double> F_rest_;
   std::vector<ShellGeometry> geometry_;
   double since_injury_ = 0.0;
-  std::vector<Eigen::MatrixXd> lower_, diag_, upper_;
+  // Set with the geometry: the depth links of every face, flat, face f's in [link_start_[f],
+  // link_start_[f+1]).
+  std::vector<Link> links_;
+  std::vector<std::size_t> link_start_;
+  // Scratch of a step, sized once: per link the chemotactic velocity and this species'
+  // coefficients, per cell and face the lateral TGF-beta difference and exchange factor.
+  std::vector<double> velocity_, alpha_, beta_, lateral_dT_, G_T_;
+  std::vector<Block> diag_, upper_;
   std::vector<Eigen::VectorXd> rhs_;
-  Eigen::MatrixXd rhs_x_;  ///< a pivot block's right-hand sides: upper block and rhs
+  Block rhs_x_;                    ///< a pivot block's right-hand sides: upper block and rhs
+  Eigen::RowVectorXd sigma_, sigma_prev_, own_;
 };
 
 }  // namespace citsim
