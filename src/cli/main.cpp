@@ -6,7 +6,7 @@
 //
 //   citsim validate [--targets FILE] [--scenarios DIR] [--set key=value]...
 //   citsim calibrate [--targets FILE] [--free NAME[:LO:HI]]... [--set key=value]... [-o FILE]
-//   citsim sensitivity [CONFIG] [--param NAME]... [-o FILE.h5]
+//   citsim sensitivity [CONFIG] [--param NAME]... [--readout NAME]... [-o FILE.h5]
 //   citsim sweep SPEC [-o OUT] [--shard i/N] [--sensitivity morris|sobol];  citsim merge SHARD... -o OUT
 //   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
 //
