@@ -13,9 +13,9 @@
 // The kinetics are citsim's own `kinetics_rhs` and `kinetics_rhs_jacobian` (the comparison is of
 // integrators, not of right-hand sides; the independent check of the equations is the SciPy peer,
 // bench/py/scipy_peer.py). Transport is the same finite-volume flux citsim's backward Euler uses
-// (MODEL.md §4): diffusion, fibroblast flux −D_F·F_rest,face·∇(F/F_rest), chemotaxis of F and Mf
+// (docs/model.md §4): diffusion, fibroblast flux −D_F·F_rest,face·∇(F/F_rest), chemotaxis of F and Mf
 // up ∇T upwinded, here with T at the current time. Per-cell injury: exact cell means of φ and
-// φ_ch from the session geometry (citsim::ChannelInjury, MODEL.md §2); in 0D the reticular means
+// φ_ch from the session geometry (citsim::ChannelInjury, docs/model.md §2); in 0D the reticular means
 // in /sessions/phi_reticular, /sessions/phi_ch_reticular.
 //
 // Sessions are jumps: integrate to the session (CVodeSetStopTime), apply the jump, CVodeReInit.
@@ -460,7 +460,7 @@ Outcome solve(const Problem& pr, bool analytic, double rtol, double atol, bool k
   check_cv(SUNContext_Create(nullptr, &ctx), "SUNContext_Create");
   N_Vector y = check_ptr(N_VNew_Serial(N, ctx), "N_VNew_Serial");
   double* Y = N_VGetArrayPointer(y);
-  for (std::size_t i = 0; i < n; ++i) {  // the resting state (MODEL.md §3)
+  for (std::size_t i = 0; i < n; ++i) {  // the resting state (docs/model.md §3)
     const DerivedRest d = derive_rest({pr.C_rest[i], pr.q3[i], pr.E_rest[i], pr.F_rest[i]}, pr.p);
     Eigen::Map<SpeciesVector> u(Y + kNs * i);
     u.setZero();

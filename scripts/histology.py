@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """Render a virtual histology slide of a 2D/3D citsim run in Masson's trichrome colours.
 
-    /usr/bin/python3 scripts/histology.py results/cross-section.h5 --days 0 3 28 168 -o slide.png
+    /usr/bin/python3 scripts/histology.py results/cross-section.h5 --days 0 7 28 168 -o slide.png
 
 Collagen (C3 + C1 + Cx) stains blue, cells and cytoplasm (fibroblasts, myofibroblasts,
 neutrophils, macrophages) red with dark nuclei, and a fresh needle channel, where matrix and
 cells were destroyed, stays pale. Each panel is the cross-section at the profile time nearest a
 requested day (a 3D run is cut at the middle of y, or at --y mm); a scale bar and the channels
-of the sessions so far (ticks above the section) are drawn. For teaching: the picture is a
-rendering of the model's fields, not a simulation of staining chemistry.
+of the sessions so far (ticks above the section) are drawn. The file holds the fields only at its
+profile times (every output.profile_dt days): a day in between is shown at the nearest one,
+titled with the day shown and the day asked for, and said on stderr; two days that fall on the
+same profile time are shown once. For teaching: the picture is a rendering of the model's
+fields, not a simulation of staining chemistry.
 
 Reads only the documented file format (docs/file-format.md); needs Debian's python3-h5py and
 python3-matplotlib.
@@ -50,11 +53,34 @@ def trichrome(collagen, cells, rng):
     return np.clip(img, 0.0, 1.0)
 
 
+def pick_profile_times(t, days):
+    """Index of the profile time nearest each day, each shown once. Returns (indices, asked): asked
+    is the day requested where it is not the time shown (None where it is). Every day not recorded,
+    and every day that falls on a time already shown, is said on stderr."""
+    step = f"every {np.median(np.diff(t)):g} days, output.profile_dt" if len(t) > 1 else "once"
+    ks, asked, shown_for = [], [], {}
+    for d in days:
+        k = int(np.argmin(np.abs(t - d)))
+        exact = abs(t[k] - d) <= 1e-6 * max(1.0, abs(d))
+        if not exact:
+            print(f"note: day {d:g} is not recorded (the file's profiles are {step}): "
+                  f"shown at the nearest profile time, day {t[k]:g}", file=sys.stderr)
+        if k in shown_for:
+            print(f"note: day {d:g} falls on day {t[k]:g}, already shown for day {shown_for[k]:g}: "
+                  "shown once", file=sys.stderr)
+            continue
+        shown_for[k] = d
+        ks.append(k)
+        asked.append(None if exact else d)
+    return ks, asked
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", help="citsim HDF5 output of a 2d or 3d run")
-    ap.add_argument("--days", type=float, nargs="+", help="times to show (default: before, 3 days "
-                    "after the first session, after the last, and the end)")
+    ap.add_argument("--days", type=float, nargs="+", help="days to show, each at the nearest profile time "
+                    "(default: the start, the first profile time after the first session and after the "
+                    "last, and the end)")
     ap.add_argument("--y", type=float, help="3D: position of the cut in y [mm] (default: middle)")
     ap.add_argument("-o", "--output", help="image to write (PNG or SVG); default: RUN with -histology.png")
     args = ap.parse_args()
@@ -76,27 +102,24 @@ def main():
         days = args.days
         if not days:
             days = [t[0]]
-            if len(sessions):
-                days += [sessions[0] + 3.0, sessions[-1] + 3.0]
+            for s_day in (sessions[:1].tolist() + sessions[-1:].tolist()) if len(sessions) else []:
+                after = t[t > s_day]
+                if after.size:
+                    days.append(after[0])
             days.append(t[-1])
-        ks = []
-        for d in days:
-            k = int(np.argmin(np.abs(t - d)))
-            if abs(t[k] - d) > 0.5 * max(1.0, np.median(np.diff(t)) if len(t) > 1 else 1.0):
-                print(f"note: day {d:g} shown at the nearest profile time, day {t[k]:g}", file=sys.stderr)
-            ks.append(k)
+        ks, asked = pick_profile_times(t, days)
         panels = []
-        for k in ks:
+        for k, d in zip(ks, asked):
             collagen = sum(section(f, s, k, y_index) for s in ("C3", "C1", "Cx"))
             cells = sum(section(f, s, k, y_index) for s in CELLS)
-            panels.append((t[k], collagen, cells))
+            panels.append((t[k], d, collagen, cells))
 
     dx = x[1] - x[0] if len(x) > 1 else 1.0
     dz = z[1] - z[0] if len(z) > 1 else 1.0
     width, depth = x[-1] + 0.5 * dx, z[-1] + 0.5 * dz
     fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.2 * depth / width + 1.0),
                              squeeze=False)
-    for ax, (tk, collagen, cells) in zip(axes[0], panels):
+    for ax, (tk, asked, collagen, cells) in zip(axes[0], panels):
         rng = np.random.default_rng(12345)
         ax.imshow(trichrome(collagen, cells, rng), extent=[0.0, width, depth, 0.0], interpolation="nearest")
         # Channels of the sessions up to this time (3D: those crossing the cut).
@@ -111,7 +134,7 @@ def main():
         bar = 0.5 if width >= 1.5 else 0.1
         ax.plot([width - 0.15 - bar, width - 0.15], [depth - 0.12] * 2, color="k", lw=3)
         ax.text(width - 0.15 - bar / 2, depth - 0.17, f"{bar:g} mm", ha="center", va="bottom", fontsize=8)
-        ax.set_title(f"day {tk:g}", fontsize=10)
+        ax.set_title(f"day {tk:g}" if asked is None else f"day {tk:g} (nearest to day {asked:g})", fontsize=10)
         ax.set_xlabel("x (mm)")
         ax.set_ylim(depth, -0.08)
     axes[0][0].set_ylabel("depth below the junction (mm)")

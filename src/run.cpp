@@ -179,7 +179,7 @@ class Recorder final : public ColumnObserver {
     have_before_ = true;
   }
 
-  /// The same tissue at rest at age 25, laxity `aging`, no patient modifiers (MODEL.md §5).
+  /// The same tissue at rest at age 25, laxity `aging`, no patient modifiers (docs/model.md §5).
   MatrixStiffness reference_stiffness() const {
     ColumnModel ref = m_;
     ref.params = cfg_.parameters;
@@ -233,7 +233,7 @@ ColumnModel build_column_model(const RunConfig& cfg) {
   const double age = cfg.patient.age;
   const LaxityCause lax = cfg.patient.laxity_cause;
   if (is_zero_d(cfg)) {
-    // One well-mixed point with the reticular composition, v = 1 (MODEL.md §4).
+    // One well-mixed point with the reticular composition, v = 1 (docs/model.md §4).
     m.level_name = "0d";
     m.transport = false;
     m.grid.dz = base.z_reticular - base.z_papillary;
@@ -293,7 +293,7 @@ ShellClosureModel build_shell_closure_model(const RunConfig& cfg) {
   const bool slits = cfg.numerics.closure == ColumnClosure::CoreSurroundSlits;
   for (const SessionInjury& s : sm.column.sessions) {
     const ChannelInjury inj(s.session, sm.column.params);
-    // The densities of the 2D and 3D channel patterns (MODEL.md §2), ρ per cm² → per mm².
+    // The densities of the 2D and 3D channel patterns (docs/model.md §2), ρ per cm² → per mm².
     const double rho = inj.density() / 100.0;
     const ChannelLattice l = slits ? ChannelLattice{ChannelShape::Slits, rho * std::numbers::pi * inj.injured_radius(0.0) / 2.0}
                                    : ChannelLattice{ChannelShape::Cylinders, rho};
@@ -331,7 +331,7 @@ FieldModel build_field_model(const RunConfig& cfg) {
     s.uv = uv_exposure(z, base);
     column.push_back(s);
   }
-  // Striae: a band of dermis across the middle of the domain, along y in 3D (MODEL.md §1).
+  // Striae: a band of dermis across the middle of the domain, along y in 3D (docs/model.md §1).
   const double mid = 0.5 * g.width_x();
   for (std::size_t iy = 0; iy < g.ny; ++iy)
     for (std::size_t ix = 0; ix < g.nx; ++ix) {
@@ -438,7 +438,7 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress, const
       series("scar_index", "day", "integral of max(0, dermal Mf - Mf_scar) from the first session", scar),
   };
 
-  // Scar warning: more than scar_warning days per session so far (MODEL.md §5).
+  // Scar warning: more than scar_warning days per session so far (docs/model.md §5).
   std::size_t done = 0;
   for (std::size_t k = 0; k < r.time.size(); ++k) {
     while (done < cfg.protocol.sessions.size() && cfg.protocol.sessions[done].time <= r.time[k]) ++done;

@@ -8,9 +8,9 @@ times from /time. Sun exposure is the one patient value the file holds only in t
 
 - `load_problem(path)` -> Problem: per-cell rates, resting state, per-cell injured fractions
   (exact cell means of phi and phi_ch on the fine grid citsim's injury.cpp uses), sessions.
-- `make_kinetics(problem)`: MODEL.md section 3, term by term as src/model/kinetics.cpp; works on
+- `make_kinetics(problem)`: docs/model.md §3, term by term as src/model/kinetics.cpp; works on
   Python floats (0D) and on numpy arrays (1D, any trailing shape).
-- `make_transport(problem)`: MODEL.md section 4 as a method-of-lines flux (the same finite-volume
+- `make_transport(problem)`: docs/model.md §4 as a method-of-lines flux (the same finite-volume
   flux citsim's backward Euler uses, with T at the current time).
 - `readouts(problem, states, before)`: R0 (virtual Cutometer, src/readouts/cutometer.cpp) and
   collagen induction (src/run.cpp) from states at the record times.
@@ -62,7 +62,7 @@ def covered_fraction(density, radius):
 
 
 def cell_fractions(base, sess, k, top, bottom):
-    """Exact cell means of phi_ch and phi over [top, bottom] for session k (MODEL.md section 2)."""
+    """Exact cell means of phi_ch and phi over [top, bottom] for session k (docs/model.md §2)."""
     eta = base["eta_pen"] if sess["device"][k] == "pen" else base["eta_roller"]
     d_eff = eta * sess["needle_length"][k]
     d_derm = min(max(d_eff - base["epidermis"], 0.0), base["z_bottom"])
@@ -130,7 +130,7 @@ def injury_fractions(pr):
 
 
 def resting_state(pr):
-    """(n, 15): zero inflammation, F = F_rest, matrix at its homeostatic split (MODEL.md 3)."""
+    """(n, 15): zero inflammation, F = F_rest, matrix at its homeostatic split (docs/model.md §3)."""
     p, t = pr.p, pr.tissue
     ratio = p["k_x"] / p["k_tx"]
     u = np.zeros((pr.n, NS))
@@ -144,7 +144,7 @@ def resting_state(pr):
 
 
 def apply_injury(pr, u, k, fractions):
-    """The jump of MODEL.md section 2 at session k on u (n, 15), in place."""
+    """The jump of docs/model.md §2 at session k on u (n, 15), in place."""
     p = pr.p
     phi_ch, phi = fractions[k]
     v = pr.tissue["v"]
@@ -168,7 +168,7 @@ def site_rates(pr, shape=None):
 
 
 def make_kinetics(pr, rates):
-    """R(u): MODEL.md section 3 exactly as src/model/kinetics.cpp. `u` is a sequence of the 15
+    """R(u): docs/model.md §3 exactly as src/model/kinetics.cpp. `u` is a sequence of the 15
     species (floats, or arrays broadcasting with the rates); returns the list of 15 rates."""
     p = pr.p
     k_D, lambda_M, k_D0 = p["k_D"], p["lambda_M"], p["k_D0"]
@@ -229,7 +229,7 @@ def make_kinetics(pr, rates):
 
 
 def mobile_species(pr):
-    """(species index, D, chi) of every species that moves (MODEL.md section 4)."""
+    """(species index, D, chi) of every species that moves (docs/model.md §4)."""
     p = pr.p
     out = []
     for s, d, chi in (("B", "D_B", None), ("N", "D_N", None), ("M1", "D_M1", None),
@@ -275,7 +275,7 @@ def make_transport(pr, trailing=1):
 
 
 # ------------------------------------------------------------------------------------------------
-# Readouts (MODEL.md section 5), as src/readouts/cutometer.cpp and src/run.cpp compute them
+# Readouts (docs/model.md §5), as src/readouts/cutometer.cpp and src/run.cpp compute them
 # ------------------------------------------------------------------------------------------------
 
 def _smooth_step(z, zb, w):

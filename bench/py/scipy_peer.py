@@ -6,7 +6,7 @@ would write it, as one unsplit method-of-lines ODE (the exact semi-discrete prob
                                             [--reps N] [--out PREFIX]
 
 The problem is rebuilt from the citsim output file (citsim_problem.py: parameters, tissue,
-sessions, record times; kinetics and transport written independently of citsim from MODEL.md).
+sessions, record times; kinetics and transport written independently of citsim from docs/model.md).
 State order is interleaved (cell-major, 15 species per cell), so the Jacobian is banded.
 
 - 0D: the right-hand side on Python floats (numpy on 15-element arrays is slower); the solvers

@@ -29,7 +29,7 @@ struct LayerSeries {
   std::vector<double> type3_share;  ///< ⟨S·f3⟩/⟨S⟩
 };
 
-/// What one session did (MODEL.md §2 "outputs also carry per session").
+/// What one session did (docs/model.md §2 "outputs also carry per session").
 struct SessionRecord {
   Session session;
   double d_eff, d_derm;

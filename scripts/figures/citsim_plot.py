@@ -334,8 +334,30 @@ def sweep_grid(path, outcome, x, y):
     return xs, ys, grid, count
 
 
+def sweep_units(path):
+    """name -> unit of every parameter and outcome of a sweep file (the `units` attributes of
+    /sweep/params and /sweep/outcomes, comma-separated as citsim sweep writes them); names without
+    units are left out."""
+    units = {}
+    with h5py.File(path, "r") as f:
+        for d in ("sweep/params", "sweep/outcomes"):
+            if d in f and "units" in f[d].attrs and "names" in f[d].attrs:
+                names = _names(f[d], path)
+                values = [u.strip() for u in _text(f[d].attrs["units"]).split(",")]
+                if len(values) == len(names):
+                    units.update(zip(names, values))
+    return units
+
+
+def with_unit(name, unit):
+    """"needle_length (mm)", "final_firmness_gain (%)"; a dimensionless ("1") or unknown unit adds nothing."""
+    unit = {"percent": "%", "channels/cm^2": "channels/cm²", "1": "", None: ""}.get(unit, unit)
+    return f"{name} ({unit})" if unit else name
+
+
 def sweep(path, outcome, x, y):
     xs, ys, grid, count = sweep_grid(path, outcome, x, y)
+    units = sweep_units(path)
     fig, a = plt.subplots(figsize=(6.0, 4.6), constrained_layout=True)
     m = a.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
     a.set_xticks(range(xs.size), [f"{v:g}" for v in xs])
@@ -347,9 +369,10 @@ def sweep(path, outcome, x, y):
             if np.isfinite(v):
                 a.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7,
                        color="white" if v < mid else "black")
-    a.set(xlabel=x, ylabel=y, title=f"{outcome} over {x} and {y}" +
+    a.set(xlabel=with_unit(x, units.get(x)), ylabel=with_unit(y, units.get(y)),
+          title=f"{outcome} over {x} and {y}" +
           (f"\n(mean of {count.max()} runs per cell)" if count.max() > 1 else ""))
-    fig.colorbar(m, ax=a, label=outcome)
+    fig.colorbar(m, ax=a, label=with_unit(outcome, units.get(outcome)))
     return fig
 
 

@@ -35,7 +35,7 @@ double from_unit(double x, const FreeParameter& f) {
 }  // namespace
 
 std::vector<FreeParameter> default_free_parameters() {
-  // MODEL.md §3 marks these "calibrated" and gives the range; the table's min/max hold it.
+  // docs/model.md §3 marks these "calibrated" and gives the range; the table's min/max hold it.
   std::vector<FreeParameter> out;
   for (const char* name : {"k_D", "mu_M", "k_12", "a_eff", "a_N", "a_M1", "a_TM", "beta_T", "c_plt",
                            "K_TF", "sigma_T", "K_TC", "beta_Mf", "f3_Mf", "d_P"}) {

@@ -1,4 +1,4 @@
-// citsim sensitivity CONFIG [--param NAME]... [--output READOUT]... [--at DAY] [--step H]
+// citsim sensitivity CONFIG [--param NAME]... [--readout NAME]... [--at DAY] [--step H]
 //                          [--top N] [-o FILE.h5] [--set key=value]... [--quiet]
 // citsim sensitivity SWEEP_SPEC --method morris|sobol [-o FILE.h5] [--set key=value]...
 //
@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include "citsim/io/config.hpp"
 #include "citsim/io/hdf5_file.hpp"
 #include "citsim/io/limits.hpp"
+#include "citsim/sweep/outcomes.hpp"
 #include "citsim/validation/sensitivity.hpp"
 #include "citsim/version.hpp"
 #include "commands.hpp"
@@ -46,7 +48,8 @@ struct SensitivityArgs {
   std::string config = kDefaultConfig;
   std::string method = "local";
   int threads = 0;
-  std::vector<std::string> sets, outputs;
+  std::vector<std::string> sets, readouts;
+  std::vector<std::string> output_files;  // one at most (a vector only to explain a repeated -o)
   std::string output_file;
   SensitivityOptions options;
   int top = 0;
@@ -90,11 +93,29 @@ FileContents to_file(const SensitivityResult& r, const SensitivityArgs& a) {
   return f;
 }
 
+/// -o / --output names the output file, as in run and sweep. Before, --output named a readout (now
+/// --readout): such a value is refused with the new spelling rather than written as a file.
+void check_output_option(SensitivityArgs& a) {
+  for (const std::string& o : a.output_files) {
+    const auto readouts = sweep::readout_names();
+    if (std::any_of(readouts.begin(), readouts.end(), [&](const sweep::ReadoutInfo& r) { return r.name == o; }))
+      throw ConfigError("citsim sensitivity", 0, "--output", o,
+                        fmt::format("-o/--output is the output file (as in citsim run and sweep); the readout to "
+                                    "differentiate is --readout {} (earlier versions called it --output)",
+                                    o));
+  }
+  if (a.output_files.size() > 1)
+    throw ConfigError("citsim sensitivity", 0, "--output", fmt::format("{}", fmt::join(a.output_files, ", ")),
+                      "give one output file (-o FILE.h5); readouts to differentiate are --readout NAME, repeatable");
+  if (!a.output_files.empty()) a.output_file = a.output_files.front();
+}
+
 int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
+  check_output_option(a);
   if (a.method != "local") {
-    if (!a.options.parameters.empty() || !a.outputs.empty() || a.top > 0)
+    if (!a.options.parameters.empty() || !a.readouts.empty() || a.top > 0)
       throw ConfigError("citsim sensitivity", 0, "--method", a.method,
-                        "--param, --output and --top belong to --method local; for morris and sobol "
+                        "--param, --readout and --top belong to --method local; for morris and sobol "
                         "the sweep spec's axes and outcomes choose them");
     const std::string spec = a.config == kDefaultConfig ? kDefaultGlobalSpec : a.config;
     return run_global_sensitivity(spec, a.method, a.output_file, a.sets, a.threads, a.quiet, a.ignore_limits, cancel);
@@ -103,7 +124,7 @@ int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
 
   // 1. The config, with the outcomes asked for.
   const RunConfig config = load_config(a.config, a.sets);
-  if (!a.outputs.empty()) a.options.outputs = a.outputs;
+  if (!a.readouts.empty()) a.options.outputs = a.readouts;
   // Limits: the runs go one per thread; the table file is small but must be writable.
   warn_limit(check_memory(config, estimate_run(config), a.threads > 0 ? a.threads : omp_get_max_threads(),
                           on_limit(a.ignore_limits)));
@@ -165,13 +186,14 @@ Command add_sensitivity_command(CLI::App& app) {
   cmd->add_option("--set", args->sets, "Override a config value: dotted.key=value (repeatable)");
   cmd->add_option("--param", args->options.parameters,
                   "Parameter to perturb (repeatable; default: every one with a non-zero value)");
-  cmd->add_option("--output", args->outputs,
+  cmd->add_option("--readout", args->readouts,
                   "Readout to differentiate (repeatable; default: firmness_gain, collagen_induction)");
   cmd->add_option("--at", args->options.at_day, "Day at which outcomes are read (default: the end)");
   cmd->add_option("--step", args->options.log_step, "Perturbation in ln(parameter)")->capture_default_str();
   cmd->add_option("--top", args->top, "Print only the N most influential (default: all)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("-o,--output-file", args->output_file, "Write the table to this HDF5 file");
+  cmd->add_option("-o,--output,--output-file", args->output_files,
+                  "Write the table to this HDF5 file (morris/sobol: the sweep file; default: the spec's output)");
   cmd->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; results do not depend on it)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);

@@ -70,10 +70,10 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
   if (a.sensitivity == "morris") o.design_kind = "morris";
   else if (a.sensitivity == "sobol") o.design_kind = "saltelli";
   SweepPlan plan = make_plan(load_sweep_spec(a.spec, o));
+  const std::string whole = a.output.empty() ? plan.spec.output : a.output;
   Shard shard;
   if (!a.shard.empty()) shard = parse_shard(a.shard);
-  else if (const auto s = shard_from_slurm()) shard = *s;
-  const std::string whole = a.output.empty() ? plan.spec.output : a.output;
+  else if (const auto s = shard_from_slurm(whole)) shard = *s;
   const std::string out = shard_path(whole, shard);
   const StoreLayout layout = make_layout(plan.spec, plan.design, shard);
   const std::string work_path = out + ".partial";
@@ -216,7 +216,8 @@ Command add_sweep_command(CLI::App& app) {
   sub->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; under MPI: per rank, 1)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--shard", args->shard,
-                  "Run shard i of N (i/N, from 0) into OUT.shard-i-of-N.h5; default from SLURM_ARRAY_TASK_ID");
+                  "Run shard i of N (i/N, from 0) into OUT.shard-i-of-N.h5; default in a SLURM array: "
+                  "i = SLURM_ARRAY_TASK_ID, N = CITSIM_SHARDS (or the array's size)");
   sub->add_option("--sensitivity", args->sensitivity, "Global sensitivity design over the axes' ranges")
       ->check(CLI::IsMember({"morris", "sobol"}));
   sub->add_flag("--restart", args->restart, "Discard earlier results of this output and start again");

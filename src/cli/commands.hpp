@@ -38,7 +38,7 @@ struct Command {
   std::function<std::string()> output;
 };
 
-/// citsim sensitivity [CONFIG] [--param NAME]... [--output READOUT]... [-o FILE.h5]
+/// citsim sensitivity [CONFIG] [--param NAME]... [--readout NAME]... [-o FILE.h5]
 Command add_sensitivity_command(CLI::App& app);
 /// citsim sweep SPEC [-o OUT] [--set k=v]... [-j N] [--shard i/N] [--sensitivity morris|sobol] [--ignore-limits]
 Command add_sweep_command(CLI::App& app);

@@ -6,7 +6,7 @@
 //
 //   citsim validate [--targets FILE] [--scenarios DIR] [--set key=value]...
 //   citsim calibrate [--targets FILE] [--free NAME[:LO:HI]]... [--set key=value]... [-o FILE]
-//   citsim sensitivity [CONFIG] [--param NAME]... [-o FILE.h5]
+//   citsim sensitivity [CONFIG] [--param NAME]... [--readout NAME]... [-o FILE.h5]
 //   citsim sweep SPEC [-o OUT] [--shard i/N] [--sensitivity morris|sobol];  citsim merge SHARD... -o OUT
 //   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
 //
@@ -51,7 +51,7 @@ void print_warnings(const std::vector<std::string>& warnings) {
   for (const auto& w : warnings) fmt::print(stderr, "warning: {}\n", w);
 }
 
-/// The resolved protocol: what each session does (MODEL.md §2).
+/// The resolved protocol: what each session does (docs/model.md §2).
 void print_protocol(const RunConfig& cfg) {
   const Parameters pp = patient_parameters(cfg.parameters, cfg.patient);
   fmt::print("config    {}\nlevel     {}   patient: age {:g}, laxity {}{}{}{}\n", cfg.source_path,
@@ -191,7 +191,7 @@ int cmd_params() {
     for (const FittedValue& f : fitted)
       if (f.name == s.name) {
         value = f.value;
-        source = f.source.rfind("MODEL.md", 0) == 0 ? f.source : fmt::format("{} (spec default {:g})", f.source, s.default_value);
+        source = f.source.rfind("docs/model.md", 0) == 0 ? f.source : fmt::format("{} (model default {:g})", f.source, s.default_value);
       }
     fmt::print("{:<22} {:>12.6g} {:<12} {:<10} [{:<9.4g}, {:>9.4g}] {}\n", s.name, value, s.unit,
                to_string(s.group), s.min, s.max, source);
@@ -344,12 +344,17 @@ int main(int argc, char** argv) {
 
   CalibrateArgs cal;
   cal.targets = "configs/validation/targets.toml";
-  cal.output = "configs/parameters.toml";
+  // Never the built-in table by default: configs/parameters.toml is tracked and compiled in, and a
+  // fit is replaced there only on purpose (-o configs/parameters.toml, then a rebuild).
+  cal.output = "results/parameters.fitted.toml";
   auto* calib = app.add_subcommand("calibrate", "Fit free parameters to the calibration targets (NLopt BOBYQA)");
   calib->add_option("--targets", cal.targets, "Targets file")->capture_default_str();
   calib->add_option("--scenarios", cal.scenarios, "Scenario configs (default: beside the targets)");
-  calib->add_option("-o,--output", cal.output, "Parameter table to write")->capture_default_str();
-  calib->add_option("--free", cal.free, "Parameter to fit, NAME or NAME:LO:HI (repeatable; default: MODEL.md's calibrated set)");
+  calib->add_option("-o,--output", cal.output,
+                    "Parameter table to write (use it with --set model.parameter_file=FILE; "
+                    "configs/parameters.toml is the built-in one)")
+      ->capture_default_str();
+  calib->add_option("--free", cal.free, "Parameter to fit, NAME or NAME:LO:HI (repeatable; default: the calibrated set of docs/model.md §3)");
   calib->add_option("--max-evals", cal.max_evaluations, "Loss evaluations per start")->capture_default_str();
   calib->add_option("--starts", cal.starts, "Starting points: the current values, then seeded random ones")->capture_default_str();
   calib->add_option("--seed", cal.seed, "Seed of the random starts")->capture_default_str();

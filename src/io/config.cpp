@@ -1,4 +1,4 @@
-// Reading a run's TOML config (MODEL.md §1, §2, §6). Every value is type- and range-checked,
+// Reading a run's TOML config (docs/model.md §1, §2, §6). Every value is type- and range-checked,
 // unknown keys are refused with a suggestion, and `--set` overrides are applied to the TOML tree
 // before any of that, so an override is checked exactly like the file (and blamed on "--set").
 #include "citsim/io/config.hpp"
@@ -125,6 +125,30 @@ constexpr std::array<std::string_view, 10> kNumericsKeys = {"dz",     "dx",     
                                                             "dt_lag", "dt_min", "dt_max", "closure", "closure_shells"};
 constexpr std::array<std::string_view, 5> kOutputKeys = {"path", "dt", "dense_dt", "dense_days",
                                                          "profile_dt"};
+
+/// Every key and table of a config but the parameters, in full ("patient.age"), for suggestions
+/// when a key is written at the wrong level (`--set age=60`).
+std::vector<std::string> all_config_keys() {
+  std::vector<std::string> keys;
+  const auto add = [&keys](std::string_view prefix, std::span<const std::string_view> names) {
+    for (std::string_view n : names) keys.push_back(prefix.empty() ? std::string(n) : fmt::format("{}.{}", prefix, n));
+  };
+  add("", kTopKeys);
+  add("patient", kPatientKeys);
+  add("protocol", kProtocolKeys);
+  add("protocol.series", kSeriesKeys);
+  add("protocol.series.needle", std::span(kSessionKeys).subspan(1));  // all but time
+  add("protocol.session", kSessionKeys);
+  add("model", kModelKeys);
+  add("numerics", kNumericsKeys);
+  add("output", kOutputKeys);
+  return keys;
+}
+
+std::string_view last_part(std::string_view key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string_view::npos ? key : key.substr(dot + 1);
+}
 
 constexpr std::array<std::pair<std::string_view, Device>, 2> kDevices = {
     {{"pen", Device::Pen}, {"roller", Device::Roller}}};
@@ -308,9 +332,19 @@ class Reader {
       const std::string key = join_key(prefix, k.str());
       if (const auto* spec = find_parameter(k.str()))
         reject(key, n, "unknown key; " + parameter_home(*spec));
+      // The nearest key here, unless a key of another table is nearer by its last part: `age`
+      // at the top is patient.age, not seed.
+      std::string suggestion(nearest(k.str(), valid));
+      std::size_t best = edit_distance(k.str(), suggestion);
+      for (const std::string& full : all_config_keys()) {
+        const std::size_t d = edit_distance(k.str(), last_part(full));
+        if (d < best) {  // never one of this table's own keys: `valid` holds them, and best <= theirs
+          best = d;
+          suggestion = full;
+        }
+      }
       reject(key, n,
-             fmt::format("unknown key; did you mean '{}'? (keys here: {})", nearest(k.str(), valid),
-                         plain_list(valid)));
+             fmt::format("unknown key; did you mean '{}'? (keys here: {})", suggestion, plain_list(valid)));
     }
   }
 
@@ -387,7 +421,7 @@ void read_parameter_file(const Reader& rd, const toml::node& n, const std::strin
   rd.fail(parameter_key(spec), nullptr, fmt::format("{}", p.*spec.field), allowed);
 }
 
-/// MODEL.md §1: the layers must be ordered and hold less collagen than the packing limit.
+/// docs/model.md §1: the layers must be ordered and hold less collagen than the packing limit.
 void check_tissue(const Reader& rd, const Parameters& p, const ParameterSources& sources) {
   // Blames `lower` (must be below `upper`) if the config set it, else `upper`.
   const auto require_below = [&](std::string_view lower, std::string_view upper,
@@ -415,12 +449,12 @@ void check_tissue(const Reader& rd, const Parameters& p, const ParameterSources&
   for (std::string_view c : {"C_papillary", "C_reticular", "C_hypodermis"})
     require_below(c, "C_max", "mg/cm^3",
                   "each layer's resting collagen must be below the packing limit C_max "
-                  "(MODEL.md §3)");
+                  "(docs/model.md §3)");
 }
 
 /// The largest normalised vascular density, conservatively: the largest raw density of any layer
 /// divided by the raw profile's mean over the dermis (0..z_reticular) on a fine grid, ignoring the
-/// tanh steps between layers (a small effect). MODEL.md §1. The tissue module's exact v_max may
+/// tanh steps between layers (a small effect). docs/model.md §1. The tissue module's exact v_max may
 /// replace this.
 double conservative_v_max(const Parameters& p) {
   constexpr int n = 20001;
@@ -439,7 +473,7 @@ double conservative_v_max(const Parameters& p) {
   return mean > 0.0 ? peak / mean : kInf;
 }
 
-/// MODEL.md §3: the loop gain of cytokines -> neutrophils/M1 -> cytokines at rest, at v_max.
+/// docs/model.md §3: the loop gain of cytokines -> neutrophils/M1 -> cytokines at rest, at v_max.
 /// Rest is stable only if it is below 1.
 double loop_gain_at_peak(const Parameters& p) {
   const double per_v = p.s_N * p.a_N / (p.K_N * p.mu_N * p.delta_Cp) +
@@ -453,7 +487,7 @@ void check_loop_gain(const Reader& rd, const Parameters& p, const ParameterSourc
   if (!std::isfinite(conservative_v_max(p)))
     fail_parameters(rd, sources, p, vessels,
                     "the dermis needs a positive vascular density (v_base, v_subpapillary, "
-                    "v_deep) to normalise v(z) (MODEL.md §1)");
+                    "v_deep) to normalise v(z) (docs/model.md §1)");
   const double g = loop_gain_at_peak(p);
   if (g < 1.0) return;
   static constexpr std::array<std::string_view, 19> names = {
@@ -464,7 +498,7 @@ void check_loop_gain(const Reader& rd, const Parameters& p, const ParameterSourc
       "z_deep", "z_papillary",  "z_reticular"};
   fail_parameters(rd, sources, p, names,
                   fmt::format("resting inflammation is unstable: loop gain G(v_max) = {:.3g} >= 1; "
-                              "lower a_N or a_M1 (MODEL.md §3)",
+                              "lower a_N or a_M1 (docs/model.md §3)",
                               g));
 }
 
@@ -498,7 +532,7 @@ Patient read_patient(const Reader& rd, const toml::table& t) {
   return pt;
 }
 
-/// Needle geometry the model cannot represent (MODEL.md §2): a needle reaching below the domain
+/// Needle geometry the model cannot represent (docs/model.md §2): a needle reaching below the domain
 /// bottom, and channels denser than needles can be placed (mean spacing below the needle's
 /// diameter: neighbouring channels would overlap).
 void check_needle_geometry(const Reader& rd, const toml::table& t, const std::string& prefix, const Session& s,
@@ -579,7 +613,7 @@ Session read_session(const Reader& rd, const toml::table& t, const std::string& 
     rd.fail(prefix, &t, "",
             "a roller needs passes (integer 1..100) or density (channels/cm^2, (0, 5000])");
   if (passes) {
-    // MODEL.md §2: each pass of the drum leaves needles / (pi * diameter * width) channels per cm^2
+    // docs/model.md §2: each pass of the drum leaves needles / (pi * diameter * width) channels per cm^2
     s.density =
         s.passes * p.roller_needles / (std::numbers::pi * p.roller_diameter * p.roller_width);
     if (!(s.density <= 5000.0))
@@ -609,7 +643,7 @@ const toml::array& array_of_tables(const Reader& rd, const toml::node& n, std::s
 
 std::vector<SessionEntry> read_series(const Reader& rd, const toml::table& t, const Parameters& p) {
   rd.check_keys(t, "protocol.series", kSeriesKeys);
-  std::int64_t count = 6;  // MODEL.md §6: 6 sessions every 28 days from day 0
+  std::int64_t count = 6;  // docs/model.md §6: 6 sessions every 28 days from day 0
   double interval = 28.0;
   double first = 0.0;
   if (const auto* n = t.get("count")) count = rd.integer(*n, "protocol.series.count", 1, 1000);
@@ -723,7 +757,7 @@ Protocol read_protocol(const Reader& rd, const toml::table* t, const Parameters&
   return pr;
 }
 
-/// MODEL.md §2: pregnancy, breastfeeding and active skin infection are refused unless overridden;
+/// docs/model.md §2: pregnancy, breastfeeding and active skin infection are refused unless overridden;
 /// keloid tendency and anticoagulants are allowed with a warning.
 void check_contraindications(const Reader& rd, const toml::table* patient, RunConfig& cfg) {
   struct Contra {
@@ -844,6 +878,13 @@ RunConfig parse_config(const std::string& text, const std::string& path,
   }
   cfg.parameters = fitted_defaults();
 
+  // A sweep spec given instead of a config: say so, rather than "unknown key 'base'".
+  for (std::string_view k : {"base", "axis", "design"})
+    if (const toml::node* n = root.get(k); n && !rd.from_override(k, n))
+      throw ConfigError(path, line_of(n), "", "",
+                        fmt::format("this is a sweep spec (it has '{}'), not a run config: run it with "
+                                    "`citsim sweep {}` (docs/cluster.md)",
+                                    k, path));
   rd.check_keys(root, "", kTopKeys);
   const auto section = [&](std::string_view name) -> const toml::table* {
     const toml::node* n = root.get(name);

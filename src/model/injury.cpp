@@ -1,4 +1,4 @@
-// Needle channels, injured fractions and the injury jump (MODEL.md §2).
+// Needle channels, injured fractions and the injury jump (docs/model.md §2).
 #include "citsim/model/injury.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// MODEL.md §3, term by term. The Jacobian is written next to each equation so the two cannot
+// docs/model.md §3, term by term. The Jacobian is written next to each equation so the two cannot
 // drift apart; tests/model/test_kinetics.cpp checks it against finite differences.
 #include "citsim/model/kinetics.hpp"
 

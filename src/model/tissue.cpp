@@ -1,4 +1,4 @@
-// Resting tissue (MODEL.md §1) and derived resting rates (MODEL.md §3).
+// Resting tissue (docs/model.md §1) and derived resting rates (docs/model.md §3).
 #include "citsim/model/tissue.hpp"
 
 #include <algorithm>

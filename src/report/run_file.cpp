@@ -232,6 +232,18 @@ RunFile read_run_file(const std::string& path) {
   if (!file) throw IoError(fmt::format("{}: cannot open", path));
   const hid_t f = file.get();
 
+  // 0. Files of citsim's other commands: what they are and what to do with them.
+  if (r.exists(f, "sweep"))
+    throw IoError(fmt::format("{0}: a sweep file (citsim sweep or merge), not a run: a report shows runs. Plot the "
+                              "sweep with scripts/figures/citsim_plot.py sweep {0} OUTCOME X Y, read it with xarray "
+                              "(docs/cluster.md, \"The file\"), or run one of its points with citsim run and report "
+                              "that",
+                              path));
+  if (H5Aexists(f, "title") > 0 && r.string_attribute(f, "title", "/") == "citsim local sensitivities")
+    throw IoError(fmt::format("{}: a sensitivity table (citsim sensitivity -o), not a run: a report shows runs; "
+                              "read the table with h5py or xarray (docs/file-format.md, \"Sensitivity files\")",
+                              path));
+
   RunFile run;
   run.path = path;
   // 1. Root attributes.

@@ -358,6 +358,23 @@ std::string override_text(const Axis& axis, double value) {
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& path, const SpecOverrides& overrides) {
   toml::table root = toml_text::parse(text, path);
   const Reader rd(path);
+  // A run config given instead of a spec: say so, rather than "unknown key 'model'".
+  if (!root.contains("base") && !root.contains("axis")) {
+    std::string_view first;  // the run-config key written first
+    const toml::node* first_node = nullptr;
+    for (std::string_view k : {"seed", "patient", "protocol", "tissue", "model", "numerics"})
+      if (const toml::node* n = root.get(k); n && (!first_node || line_of(n) < line_of(first_node))) {
+        first = k;
+        first_node = n;
+      }
+    if (first_node)
+      throw ConfigError(path, line_of(first_node), "", "",
+                        fmt::format("this is a run config (it has '{}'), not a sweep spec: citsim sweep takes a "
+                                    "spec with base = \"CONFIG.toml\" and [[axis]] tables (see configs/sweeps/ and "
+                                    "docs/cluster.md); run this config with `citsim run {}`, or name it as a "
+                                    "spec's base",
+                                    first, path));
+  }
   rd.check_keys(root, "", kTopKeys);
   SweepSpec s;
   s.path = path;

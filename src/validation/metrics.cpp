@@ -1,4 +1,4 @@
-// One function per metric of ../shared/validation/calibration.toml, each written from the
+// One function per metric of configs/validation/targets.toml, each written from the
 // target's own words ("dermis mean" = the dermis layer means of the run).
 #include "citsim/validation/metrics.hpp"
 

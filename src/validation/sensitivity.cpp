@@ -78,7 +78,7 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
     } catch (const std::exception&) {
       std::string known;
       for (const Series& s : base.readouts) known += (known.empty() ? "" : ", ") + s.name;
-      throw ConfigError("--output", 0, name, "", "unknown readout; one of: " + known);
+      throw ConfigError("--readout", 0, name, "", "unknown readout; one of: " + known);
     }
   }
   SensitivityResult result;

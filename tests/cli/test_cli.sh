@@ -315,6 +315,17 @@ expect_rc "sensitivity of an unknown parameter" 2
 expect_text "sensitivity names the parameter and the nearest one" "$ERR" "sigma_t" "did you mean 'sigma_T'"
 expect_empty_dir "sensitivity of an unknown parameter" "$T/sens_bad"
 
+# -o/--output is the output file, as in run and sweep; the old --output READOUT is now --readout,
+# and the old spelling says so rather than writing a file named after the readout.
+mkdir -p "$T/sens_out"
+run_cli sens_output sensitivity "$CONFIG" "${FAST[@]}" --param mu_M --readout erythema -q --output "$T/sens_out/s.h5"
+expect_rc "sensitivity --readout NAME --output FILE" 0
+expect_text "--readout chooses the readout" "$OUT" "erythema" "wrote $T/sens_out/s.h5"
+run_cli sens_old_output sensitivity "$CONFIG" "${FAST[@]}" --param mu_M --output firmness_gain -q
+expect_rc "sensitivity --output READOUT (the old spelling)" 2
+expect_text "the old spelling is explained" "$ERR" "--output" "is the output file" "--readout firmness_gain"
+if [ -e firmness_gain ] || [ -e "$T/firmness_gain" ]; then fail "no file named after the readout"; else pass "no file named after the readout"; fi
+
 mkdir -p "$T/gsa"
 run_cli sens_morris sensitivity "$SRC/configs/sweeps/gsa_default.toml" --method morris --set model.level=0d -o "$T/gsa/m.h5"
 expect_rc "sensitivity --method morris over a sweep spec" 0

@@ -384,6 +384,17 @@ TEST_CASE("config: an unknown key suggests the nearest valid one", "[config]") {
                  "key 'protocol.series.needle.time' = 3: unknown key; a series sets the times"));
 }
 
+TEST_CASE("config: a key written at the wrong level suggests its full dotted key", "[config]") {
+  // `--set age=60` once suggested the top-level key nearest to "age", seed.
+  CHECK(contains(error_of("", {"age=60"}), "--set: key 'age' = 60: unknown key; did you mean 'patient.age'?"));
+  CHECK(contains(error_of("", {"count=3"}), "did you mean 'protocol.series.count'?"));
+  CHECK(contains(error_of("", {"needle_lenght=1.5"}), "did you mean 'protocol.series.needle.needle_length'?"));
+  CHECK(contains(error_of("[numerics]\ndt = 1\n"), "key 'numerics.dt' = 1: unknown key; did you mean 'output.dt'?"));
+  CHECK(contains(error_of("[patient]\nseed = 3\n"), "did you mean 'seed'?"));
+  // A near miss of a key of the same table still suggests that key.
+  CHECK(contains(error_of("[patient]\nsmoke = true\n"), "did you mean 'smoker'?"));
+}
+
 TEST_CASE("config: a parameter in the wrong section says where it belongs", "[config]") {
   CHECK(error_of("[tissue]\nk_tx = 0.001\n") ==
         "bad.toml:2: key 'tissue.k_tx' = 0.001: unknown key here; 'k_tx' is a model parameter: "
@@ -498,7 +509,7 @@ TEST_CASE("config: an unstable resting inflammatory loop is refused", "[config]"
   CHECK(contains(msg,
                  "bad.toml:2: key 'model.parameters.a_N' = 0.5: resting inflammation is "
                  "unstable: loop gain G(v_max) = "));
-  CHECK(contains(msg, ">= 1; lower a_N or a_M1 (MODEL.md §3)"));
+  CHECK(contains(msg, ">= 1; lower a_N or a_M1 (docs/model.md §3)"));
   // the defaults are stable: G(v_max) is about 0.77
   CHECK_NOTHROW(parse_config("", "ok.toml"));
 }

@@ -1,5 +1,5 @@
 // Explicit channels (channel_pattern.hpp): seeded and reproducible, new positions every session,
-// covered fractions in [0, 1] whose lateral mean matches the 1D φ(z) and φ_ch(z) (MODEL.md §2).
+// covered fractions in [0, 1] whose lateral mean matches the 1D φ(z) and φ_ch(z) (docs/model.md §2).
 #include <catch2/catch.hpp>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// Needle channels (MODEL.md §2): reach, radius, both fractions, roller density, the jump.
+// Needle channels (docs/model.md §2): reach, radius, both fractions, roller density, the jump.
 #include <catch2/catch.hpp>
 
 #include "citsim/model/injury.hpp"
@@ -51,7 +51,7 @@ TEST_CASE("injury: needles shorter than the epidermis injure no dermis") {
   CHECK(inj.mean_injured_fraction(0.0, p.z_bottom) == 0.0);
 }
 
-TEST_CASE("injury: the jump follows MODEL.md §2's table") {
+TEST_CASE("injury: the jump follows docs/model.md §2's table") {
   Parameters p = default_parameters();
   SpeciesVector u = SpeciesVector::Zero();
   u[F] = 1.0;

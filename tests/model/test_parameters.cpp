@@ -40,9 +40,9 @@ TEST_CASE("parameters: lookup by exact name and nearest-name suggestions") {
   CHECK(nearest_parameter_name("k_txx") == "k_tx");
 }
 
-TEST_CASE("parameters: resting inflammation is stable with the defaults (MODEL.md §3)") {
+TEST_CASE("parameters: resting inflammation is stable with the defaults (docs/model.md §3)") {
   const Parameters p = default_parameters();
-  // MODEL.md: G = 0.43 at v = 1 and 0.77 at the subpapillary peak.
+  // docs/model.md §3: G = 0.43 at v = 1 and 0.77 at the subpapillary peak.
   CHECK(loop_gain(p, 1.0) == Approx(0.43).margin(0.005));
   CHECK(loop_gain(p, max_vascular_density(p)) == Approx(0.77).margin(0.01));
   CHECK(loop_gain(p, max_vascular_density(p)) < 1.0);

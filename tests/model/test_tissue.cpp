@@ -1,4 +1,4 @@
-// Resting tissue (MODEL.md §1) and the derived rates that make it an exact fixed point (§3).
+// Resting tissue (docs/model.md §1) and the derived rates that make it an exact fixed point (§3).
 #include <catch2/catch.hpp>
 
 #include "citsim/model/kinetics.hpp"
@@ -40,7 +40,7 @@ TEST_CASE("tissue: age factors are 1 at the reference age, fall with age, and ar
   CHECK(age_factor_collagen(p, 25.0) > 1.0);
 }
 
-TEST_CASE("tissue: laxity causes lower the homeostasis where MODEL.md §1 says") {
+TEST_CASE("tissue: laxity causes lower the homeostasis where docs/model.md §1 says") {
   const Parameters p = default_parameters();
   const auto base = resting_composition(1.2, p, 40.0, LaxityCause::Aging);
   const auto pp = resting_composition(1.2, p, 40.0, LaxityCause::Postpartum);

@@ -1,4 +1,4 @@
-// MODEL.md §7 for levels 0D and 1D: rest and its stability, positivity, phase order, depth
+// docs/model.md §7 for levels 0D and 1D: rest and its stability, positivity, phase order, depth
 // response, accumulation, 0D/1D agreement, convergence, determinism across thread counts.
 #include <catch2/catch.hpp>
 
@@ -94,7 +94,7 @@ TEST_CASE("simulation: untreated tissue stays at rest for 365 days", "[simulatio
   }
 }
 
-TEST_CASE("simulation: rest is stable: a 1e-6 perturbation decays (MODEL.md §7.1)", "[simulation]") {
+TEST_CASE("simulation: rest is stable: a 1e-6 perturbation decays (docs/model.md §7.1)", "[simulation]") {
   const RunConfig c = config(ModelLevel::OneD, 3650.0);
   const ColumnModel m = build_column_model(c);
   const ColumnState rest = resting_column(m);
@@ -134,7 +134,7 @@ TEST_CASE("simulation: rest is stable: a 1e-6 perturbation decays (MODEL.md §7.
   CHECK(zero_species_size(obs.last) <= 1e-8);
 }
 
-TEST_CASE("simulation: one session's phases come in order (MODEL.md §7.3)", "[simulation]") {
+TEST_CASE("simulation: one session's phases come in order (docs/model.md §7.3)", "[simulation]") {
   RunConfig c = config(ModelLevel::OneD, 120.0);
   c.protocol.sessions = {pen(0.0)};
   const RunResult r = run_simulation(c);
@@ -158,7 +158,7 @@ TEST_CASE("simulation: one session's phases come in order (MODEL.md §7.3)", "[s
   CHECK(value_at(r, d.species[Cp], 30.0) < 1e-3 * max_over(r, d.species[Cp], 0, 120));
 }
 
-TEST_CASE("simulation: deeper needles raise collagen deeper; a 0.25 mm roller spares the reticular dermis (MODEL.md §7.4)", "[simulation]") {
+TEST_CASE("simulation: deeper needles raise collagen deeper; a 0.25 mm roller spares the reticular dermis (docs/model.md §7.4)", "[simulation]") {
   auto collagen_gain = [](const RunResult& r, const std::string& layer) {
     const LayerSeries& l = r.layer(layer);
     const std::size_t last = r.time.size() - 1;
@@ -187,7 +187,7 @@ TEST_CASE("simulation: deeper needles raise collagen deeper; a 0.25 mm roller sp
   CHECK(std::abs(collagen_gain(rr, "reticular")) < 0.1 * collagen_gain(rs, "reticular"));
 }
 
-TEST_CASE("simulation: sessions closer than resolution accumulate inflammation (MODEL.md §7.5)", "[simulation]") {
+TEST_CASE("simulation: sessions closer than resolution accumulate inflammation (docs/model.md §7.5)", "[simulation]") {
   auto ratio = [](double interval) {
     RunConfig c = config(ModelLevel::OneD, 5 * interval + 10.0);
     for (int k = 0; k < 6; ++k) c.protocol.sessions.push_back(pen(k * interval, 2.0));
@@ -203,7 +203,7 @@ TEST_CASE("simulation: sessions closer than resolution accumulate inflammation (
   CHECK(std::abs(spaced - 1.0) <= 0.1);
 }
 
-TEST_CASE("simulation: with uniform tissue and injury, 1D equals 0D point for point (MODEL.md §7.6)", "[simulation]") {
+TEST_CASE("simulation: with uniform tissue and injury, 1D equals 0D point for point (docs/model.md §7.6)", "[simulation]") {
   RunConfig c = config(ModelLevel::OneD, 60.0);
   Parameters& p = c.parameters;
   p.C_papillary = p.C_hypodermis = p.C_reticular;
@@ -248,7 +248,7 @@ TEST_CASE("simulation: results do not depend on the thread count", "[simulation]
   CHECK(a.readout("R0").values == b.readout("R0").values);
 }
 
-TEST_CASE("simulation: R0 and collagen induction converge under refinement (MODEL.md §7.7)", "[simulation]") {
+TEST_CASE("simulation: R0 and collagen induction converge under refinement (docs/model.md §7.7)", "[simulation]") {
   // h scales every split step; dz is the grid. Tight kinetics tolerances keep the Rosenbrock
   // error below the splitting and transport errors being measured.
   auto run = [](double h, double dz) {

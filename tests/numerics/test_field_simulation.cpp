@@ -242,7 +242,7 @@ Agreement agreement(ModelLevel lev, double D_T, double horizon, double dx, const
 // The concentrated injury of explicit channels saturates its local responses: the mean-field
 // column overestimates their collagen induction 4.5-fold (2D) and 1.7-fold (3D). One shell (the
 // two-compartment closure) removes most of that at both ends of the TGF-beta range
-// (docs/model.md, "When 1D is enough"), and eight meet the requirement of MODEL.md §4: within
+// (docs/model.md, "When 1D is enough"), and eight meet the requirement of docs/model.md §4: within
 // 10 % of the explicit channels at both ends of D_T. `mean_field_over` bounds the mean field's
 // overestimate from below, `one_shell_share` the share of it one shell may leave.
 namespace {

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 
 import h5py
 import numpy as np
+from PIL import Image
 
 SPECIES = ["D", "B", "N", "M1", "M2", "Cp", "Ca", "T", "F", "Mf", "C3", "C1", "Cx", "E", "P"]
 failures = []
@@ -131,6 +132,19 @@ def main():
             subprocess.run(["/usr/bin/python3", os.path.join(src, "scripts/histology.py"), h5, "-o", png],
                            check=True, capture_output=True)
             check(os.path.getsize(png) > 10000, f"{level}: histology picture missing or empty")
+            # Profiles every 14 days: day 3 is not recorded. It is shown at day 0, said on stderr,
+            # and day 0 is not drawn twice (it once was, without a word).
+            png3 = os.path.join(tmp, level + "-days.png")
+            p = subprocess.run(["/usr/bin/python3", os.path.join(src, "scripts/histology.py"), h5, "-o", png3,
+                                "--days", "0", "3", "28"], capture_output=True, text=True)
+            check(p.returncode == 0 and "day 3 is not recorded" in p.stderr and "every 14 days" in p.stderr
+                  and "already shown for day 0: shown once" in p.stderr,
+                  f"{level}: histology does not say that day 3 is not recorded: {p.stderr}")
+            png2 = os.path.join(tmp, level + "-two.png")
+            subprocess.run(["/usr/bin/python3", os.path.join(src, "scripts/histology.py"), h5, "-o", png2,
+                            "--days", "0", "28"], check=True, capture_output=True)
+            with Image.open(png2) as a, Image.open(png3) as b:
+                check(a.size == b.size, f"{level}: --days 0 3 28 drew day 0 twice ({b.size}, two panels: {a.size})")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if failures:

@@ -152,6 +152,17 @@ def main():
     msg = stops(cp.sweep_grid, one_d, "firmness_gain_d365", "x", "y")
     check(msg is not None and "not a sweep file" in msg, "sweep: a run file is refused", str(msg))
 
+    # 4b. A sweep file as citsim sweep writes it: the axes and the colour bar carry units.
+    real = os.path.join(out, "needle_density.h5")
+    subprocess.run([citsim, "sweep", os.path.join(src, "configs", "sweeps", "needle_density.toml"), "--set",
+                    "model.level=0d", "--set", "protocol.end_days=60", "--set", "protocol.series.count=2",
+                    "-o", real, "-q", "-j", "1"], check=True, stdin=subprocess.DEVNULL)
+    fig = cp.sweep(real, "final_firmness_gain", "needle_length", "density")
+    labels = [fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel(), fig.axes[1].get_ylabel()]
+    check(labels == ["needle_length (mm)", "density (channels/cm²)", "final_firmness_gain (%)"],
+          "sweep: axes and colour bar of a real sweep file carry units", str(labels))
+    check(image_ok(cp.save(fig, os.path.join(out, "fig", "sweep_real"))[0]), "sweep: a real sweep file drawn")
+
     # 5. Animation: one frame per profile time (at most 40), and the frames change.
     gif = cp.animate(run, os.path.join(out, "profile.gif"))[0]
     with Image.open(gif) as im:

@@ -109,7 +109,7 @@ def multiples(start, step, end):
 
 
 def expected_times(output, sessions, end):
-    """Record and profile times as MODEL.md / run.hpp define them."""
+    """Record and profile times as docs/model.md §2 and run.hpp define them."""
     profile = multiples(0.0, output["profile_dt"], end) + list(sessions) + [end]
     profile = sort_unique(profile)
     record = list(profile) + multiples(0.0, output["dt"], end)

@@ -93,6 +93,25 @@ def main():
               "entries not fitted keep their built-in values")
         check("fitted in [0.05, 0.5]" in written, "the fitted entry says it was fitted, and in which range")
 
+        # 2b. without -o, calibrate never rewrites the tracked built-in table: it writes
+        #     results/parameters.fitted.toml below the working directory (a clone's root).
+        clone = os.path.join(tmp, "clone")
+        shutil.copytree(os.path.join(SRC, "configs"), os.path.join(clone, "configs"))
+        tracked = os.path.join(clone, "configs", "parameters.toml")
+        before = open(tracked, "rb").read()
+        cal = citsim("calibrate", "--targets", targets, "--scenarios", SCENARIOS, "--free", "k_12:0.05:0.5",
+                     "--max-evals", "2", "-q", expect=None, cwd=clone)
+        fitted = os.path.join(clone, "results", "parameters.fitted.toml")
+        check(cal.returncode in (0, 1) and open(tracked, "rb").read() == before and os.path.exists(fitted)
+              and "results/parameters.fitted.toml" in cal.stdout,
+              "calibrate without -o writes results/parameters.fitted.toml, configs/parameters.toml untouched",
+              cal.stdout + cal.stderr)
+        # Values read back as written: the shortest text of each (0.2, never 0.19999999999999998).
+        values = re.findall(r"^value = (\S+)$", open(fitted).read(), re.M)
+        check(values and all(v == repr(float(v)) for v in values),
+              "the table's values are the shortest text that reads back the same",
+              str([v for v in values if v != repr(float(v))][:5]))
+
         # 3. a run with the table
         k12 = 0.4321
         edited = re.sub(r"(\[k_12\]\nvalue = )\S+", rf"\g<1>{k12}", written)

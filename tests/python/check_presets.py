@@ -162,7 +162,7 @@ def main():
         check(runs[name].pre_r0 > pen.pre_r0 * 1.05, f"{name}: skin starts looser (larger R0) than the reference",
               f"R0 {runs[name].pre_r0:.4f} vs {pen.pre_r0:.4f} mm")
 
-    # 6. One session: the phases come in order (MODEL.md §7.3).
+    # 6. One session: the phases come in order (docs/model.md §7.3).
     one = runs["single_session"]
     peaks = [one.peak_time(s, 0, 60) for s in ("N", "M1", "M2", "F")]
     check(all(a < b for a, b in zip(peaks, peaks[1:])), "single session: N < M1 < M2 < F peaks in order",

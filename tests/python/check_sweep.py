@@ -143,12 +143,26 @@ def run_checks(tmp):
     xv = xr.open_dataset(virtual, group="sweep", engine="netcdf4")
     check(np.array_equal(xv.outcomes.values, ds.outcomes.values, equal_nan=True),
           "xarray reads the virtual merge")
-    env = dict(os.environ, SLURM_ARRAY_TASK_ID="1", SLURM_ARRAY_TASK_COUNT="2", SLURM_ARRAY_TASK_MIN="0")
+    env = dict(os.environ, SLURM_ARRAY_TASK_ID="1", SLURM_ARRAY_TASK_COUNT="2", SLURM_ARRAY_TASK_MIN="0",
+               SLURM_ARRAY_TASK_MAX="1", SLURM_ARRAY_TASK_STEP="1")
     slurm = out("slurm.h5")
     citsim("sweep", SPEC, *FAST, "-o", slurm, "-q", env=env)
     check(os.path.exists(out("slurm.shard-1-of-2.h5")), "a SLURM array task runs its shard")
     check(np.array_equal(bits(out("slurm.shard-1-of-2.h5"), "/sweep/outcomes"),
                          bits(shards[1], "/sweep/outcomes")), "the array task's shard equals --shard 1/2")
+    # Task 1 resubmitted alone (sbatch --array=1): a one-task array. Without CITSIM_SHARDS it is
+    # refused and writes nothing (it used to run the whole sweep into slurm_again.h5); with it, it
+    # runs shard 1 of 2.
+    alone = dict(os.environ, SLURM_ARRAY_TASK_ID="1", SLURM_ARRAY_TASK_COUNT="1", SLURM_ARRAY_TASK_MIN="1",
+                 SLURM_ARRAY_TASK_MAX="1", SLURM_ARRAY_TASK_STEP="1")
+    again = out("slurm_again.h5")
+    p = citsim("sweep", SPEC, *FAST, "-o", again, "-q", env=alone, expect=2)
+    check("CITSIM_SHARDS" in p.stderr and not [f for f in os.listdir(tmp) if f.startswith("slurm_again")],
+          "a task resubmitted alone without CITSIM_SHARDS is refused, nothing written", p.stderr)
+    citsim("sweep", SPEC, *FAST, "-o", again, "-q", env=dict(alone, CITSIM_SHARDS="2"))
+    check(sorted(f for f in os.listdir(tmp) if f.startswith("slurm_again")) == ["slurm_again.shard-1-of-2.h5"] and
+          np.array_equal(bits(out("slurm_again.shard-1-of-2.h5"), "/sweep/outcomes"), bits(shards[1], "/sweep/outcomes")),
+          "with CITSIM_SHARDS=2 a task resubmitted alone runs shard 1 of 2, not the whole sweep")
     p = citsim("merge", "-o", out("bad.h5"), shards[0], expect=2)
     check("missing shard(s) 1" in p.stderr and not os.path.exists(out("bad.h5")),
           "merge refuses a missing shard, writes nothing", p.stderr)

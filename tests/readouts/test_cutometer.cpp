@@ -1,4 +1,4 @@
-// The virtual Cutometer (MODEL.md §5) against the young reference ranges and its directions.
+// The virtual Cutometer (docs/model.md §5) against the young reference ranges and its directions.
 #include <catch2/catch.hpp>
 
 #include "citsim/readouts/cutometer.hpp"

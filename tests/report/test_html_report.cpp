@@ -95,6 +95,10 @@ TEST_CASE("html_report: the embedded assets make a self-contained page", "[repor
   CHECK(!std::regex_search(page, std::regex(R"(<(script|link|img|iframe)[^>]*(src|href)\s*=)")));
   CHECK(page.find("id=\"profile-slider\"") != std::string::npos);
   CHECK(page.find("R7") != std::string::npos);
+  // The scar index is explained, with its direction: a keloid-prone run's high firmness gain must
+  // not read as the best result.
+  CHECK(page.find("id=\"scar-index-note\"") != std::string::npos);
+  CHECK(page.find("Higher is worse: more scar-like.") != std::string::npos);
 }
 
 TEST_CASE("html_report: broken templates and bad arguments are refused", "[report][html]") {

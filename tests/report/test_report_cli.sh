@@ -30,6 +30,18 @@ run report "$T/other.h5" -o "$T/x.html"
 ok "an HDF5 file that is not a run: exit 2, says what is missing" \
   '[ $RC -eq 2 ] && [[ "$ERR" == *other.h5*"no attribute"* ]] && [ ! -e "$T/x.html" ]'
 
+# citsim's other files say what they are and what to do with them (once: "no attribute 'model_level'").
+"$CITSIM" sweep "$SRC/configs/sweeps/needle_density.toml" --set model.level=0d --set protocol.end_days=60 \
+  --set protocol.series.count=2 -o "$T/sweep.h5" -q -j 1 </dev/null || fail "citsim sweep"
+run report "$T/sweep.h5" -o "$T/x.html"
+ok "a sweep file: exit 2, says it is a sweep file and how to plot it, nothing written" \
+  '[ $RC -eq 2 ] && [[ "$ERR" == *sweep.h5*"a sweep file"*"citsim_plot.py sweep"* ]] && [ ! -e "$T/x.html" ]'
+"$CITSIM" sensitivity "$SRC/configs/default.toml" --set model.level=0d --set protocol.end_days=30 \
+  --set protocol.series.count=1 --param k_tx -o "$T/sens.h5" -q -j 1 </dev/null >/dev/null || fail "citsim sensitivity"
+run report "$T/sens.h5" -o "$T/x.html"
+ok "a sensitivity table: exit 2, says what it is" \
+  '[ $RC -eq 2 ] && [[ "$ERR" == *sens.h5*"a sensitivity table"* ]] && [ ! -e "$T/x.html" ]'
+
 run report "$T/a.h5" "$T/a.h5" --label one -o "$T/x.html"
 ok "labels that do not match the runs: exit 2" '[ $RC -eq 2 ] && [[ "$ERR" == *"1 labels for 2 runs"* ]] && [ ! -e "$T/x.html" ]'
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # A real SLURM cluster of one node on this machine runs a sweep as a 4-task job array plus the
 # merge job (scripts/slurm/submit.sh), and the merged file must equal the serial sweep bit for bit.
+# submit.sh's time, memory and log settings reach the jobs; a task resubmitted alone
+# (sbatch --array=1) writes its own shard with CITSIM_SHARDS and is refused without it, never
+# running the whole sweep.
 #
 #   bash tests/slurm/test_slurm_array.sh <citsim-binary> <source-dir>
 #
@@ -76,7 +79,7 @@ ReturnToService=2
 MpiDefault=none
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
-NodeName=localhost CPUs=2 State=UNKNOWN
+NodeName=localhost CPUs=2 RealMemory=4096 State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$T/slurm.conf"
@@ -100,7 +103,8 @@ fi
 "$CITSIM" sweep "$SPEC" --set model.level=0d -o "$T/serial.h5" -j 1 -q </dev/null ||
   { fail "serial sweep failed"; report_totals; }
 cd "$T" || exit 1
-submitted=$(CITSIM="$CITSIM" bash "$SRC/scripts/slurm/submit.sh" "$SPEC" "$T/array.h5" 4 --set model.level=0d 2>&1)
+submitted=$(CITSIM="$CITSIM" CITSIM_TIME=00:20:00 CITSIM_MEM_PER_CPU=300M CITSIM_LOG_DIR="$T/logs" \
+            bash "$SRC/scripts/slurm/submit.sh" "$SPEC" "$T/array.h5" 4 --set model.level=0d 2>&1)
 array=$(echo "$submitted" | sed -n 's/^array job \([0-9]*\) .*merge job \([0-9]*\).*/\1/p')
 merge=$(echo "$submitted" | sed -n 's/^array job \([0-9]*\) .*merge job \([0-9]*\).*/\2/p')
 if [ -n "$array" ] && [ -n "$merge" ]; then
@@ -108,6 +112,12 @@ if [ -n "$array" ] && [ -n "$merge" ]; then
 else
   fail "submit.sh did not submit" "$submitted"
   report_totals
+fi
+limits=$(scontrol show job "$array" 2>/dev/null)
+if echo "$limits" | grep -q "TimeLimit=00:20:00" && echo "$limits" | grep -q "MinMemoryCPU=300M"; then
+  pass "CITSIM_TIME and CITSIM_MEM_PER_CPU reach the array's tasks"
+else
+  fail "the array's time limit or memory is not what submit.sh was given" "$(echo "$limits" | grep -E 'TimeLimit|MinMemory')"
 fi
 job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1; }
 # Waits up to 300 s for job $1 to end; prints its final state.
@@ -125,12 +135,14 @@ if [ "$merge_state" = "COMPLETED" ]; then
   pass "the merge job completed after the array"
 else
   fail "the merge job ended as '$merge_state'" "$(scontrol show job "$array" 2>&1 | grep -E 'JobState|ArrayTaskId' | head)" \
-       "$(cat "$T"/citsim-*.out 2>/dev/null | tail -n 20)"
+       "$(cat "$T"/logs/citsim-*.out 2>/dev/null | tail -n 20)"
   show_logs
   report_totals
 fi
 shards=$(ls "$T"/array.shard-*-of-4.h5 2>/dev/null | wc -l)
 [ "$shards" -eq 4 ] && pass "4 array tasks wrote 4 shard files" || fail "$shards shard files, expected 4"
+logs=$(ls "$T"/logs/citsim-sweep-"$array"_*.out "$T"/logs/citsim-merge-"$merge".out 2>/dev/null | wc -l)
+[ "$logs" -eq 5 ] && pass "the 4 tasks and the merge logged into CITSIM_LOG_DIR" || fail "$logs logs in $T/logs, expected 5"
 
 # 4. Bit-identical to the serial sweep.
 if /usr/bin/python3 - "$T/serial.h5" "$T/array.h5" <<'PY'
@@ -148,6 +160,61 @@ then
   pass "the SLURM array sweep, merged, is bit-identical to the serial sweep"
 else
   fail "the merged SLURM sweep differs from the serial one"
+fi
+
+# 5. Task 1 did not finish (its shard is gone, the merged file too) and is resubmitted alone, as
+#    docs/cluster.md says. With CITSIM_SHARDS=4 it writes shard 1 of 4 again, bit for bit, and
+#    nothing else; the merge then gives the serial sweep again.
+mv "$T/array.shard-1-of-4.h5" "$T/first.shard-1-of-4.h5"
+rm -f "$T/array.h5"
+before=$(ls "$T" | sort)
+job=$(CITSIM="$CITSIM" CITSIM_SHARDS=4 sbatch --parsable --array=1 "$SRC/scripts/slurm/sweep_array.sbatch" \
+        "$SPEC" "$T/array.h5" --set model.level=0d 2>&1)
+job=${job%%;*}
+state=$(wait_job "$job")
+after=$(ls "$T" | sort)
+new_files=$(comm -13 <(echo "$before") <(echo "$after") | grep -v '^citsim-sweep-.*\.out$' | tr '\n' ' ')
+if [ "$state" = "COMPLETED" ] && [ "$new_files" = "array.shard-1-of-4.h5 " ] &&
+   /usr/bin/python3 -c "
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, 'r')['/sweep/outcomes'][...] for p in sys.argv[1:3])
+sys.exit(0 if a.shape == b.shape and np.array_equal(a.view(np.uint64), b.view(np.uint64)) else 1)" \
+     "$T/array.shard-1-of-4.h5" "$T/first.shard-1-of-4.h5"; then
+  pass "task 1 resubmitted alone with CITSIM_SHARDS=4 wrote shard 1 of 4 (the same numbers), nothing else"
+else
+  fail "task 1 resubmitted alone: job $state, new files '$new_files' (expected array.shard-1-of-4.h5 only)" \
+       "$(cat "$T"/citsim-sweep-"$job"_1.out 2>/dev/null | tail -n 20)"
+fi
+merge=$(CITSIM="$CITSIM" sbatch --parsable "$SRC/scripts/slurm/merge.sbatch" "$T/array.h5" 4 2>&1)
+merge_state=$(wait_job "${merge%%;*}")
+if [ "$merge_state" = "COMPLETED" ] && /usr/bin/python3 - "$T/serial.h5" "$T/array.h5" <<'PY'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+for d in ["/sweep/params", "/sweep/outcomes", "/sweep/status", "/sweep/series/firmness_gain"]:
+    if not np.array_equal(a[d][...].view(np.uint8), b[d][...].view(np.uint8)):
+        sys.exit(f"{d} differs")
+PY
+then
+  pass "merged again after the resubmission: bit-identical to the serial sweep"
+else
+  fail "the merge after the resubmission ended as '$merge_state' or differs from the serial sweep"
+fi
+
+# 6. The same resubmission without CITSIM_SHARDS cannot know the shard count: the task fails
+#    (exit 2, naming CITSIM_SHARDS) and writes nothing; it used to run the whole sweep into OUT.
+rm -f "$T/array.shard-1-of-4.h5" "$T/array.h5"
+before=$(ls "$T" | sort)
+job=$(CITSIM="$CITSIM" sbatch --parsable --array=1 "$SRC/scripts/slurm/sweep_array.sbatch" \
+        "$SPEC" "$T/array.h5" --set model.level=0d 2>&1)
+job=${job%%;*}
+state=$(wait_job "$job")
+after=$(ls "$T" | sort)
+new_files=$(comm -13 <(echo "$before") <(echo "$after") | grep -v '^citsim-sweep-.*\.out$' | tr '\n' ' ')
+if [ "$state" = "FAILED" ] && [ -z "$new_files" ] && grep -q "CITSIM_SHARDS" "$T"/citsim-sweep-"$job"_1.out; then
+  pass "a task resubmitted alone without CITSIM_SHARDS is refused and writes nothing"
+else
+  fail "task 1 resubmitted without CITSIM_SHARDS: job $state, new files '$new_files'" \
+       "$(cat "$T"/citsim-sweep-"$job"_1.out 2>/dev/null | tail -n 5)"
 fi
 
 # A sweep with a run that fails (8 sessions 60 days apart outlast the course): its array task
@@ -172,6 +239,6 @@ with h5py.File(sys.argv[1], 'r') as f:
   pass "a shard with a failed run does not stop the merge job: the record is written (merge job $merge_state)"
 else
   fail "the merge job after a failed run ended as '$merge_state' without the merged file" \
-       "$(cat "$T"/citsim-merge-*.out 2>/dev/null | tail -n 20)"
+       "$(cat "$T"/slurm-logs/citsim-merge-*.out 2>/dev/null | tail -n 20)"
 fi
 report_totals

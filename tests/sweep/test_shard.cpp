@@ -1,10 +1,13 @@
 // Tests for include/citsim/sweep/shard.hpp: --shard text, SLURM array variables, shard files.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 
 #include "citsim/errors.hpp"
 #include "citsim/sweep/shard.hpp"
+#include "fixtures.hpp"
 
 using namespace citsim;
 using namespace citsim::sweep;
@@ -42,18 +45,84 @@ TEST_CASE("shards split the runs round-robin, every run once", "[sweep][shard]")
 }
 
 TEST_CASE("a SLURM array task is a shard", "[sweep][shard]") {
-  CHECK_FALSE(shard_from_slurm(env({})).has_value());
-  CHECK_FALSE(shard_from_slurm(env({{"SLURM_ARRAY_TASK_ID", "1"}})).has_value());
-  const auto s = shard_from_slurm(env({{"SLURM_ARRAY_TASK_ID", "3"}, {"SLURM_ARRAY_TASK_COUNT", "4"}, {"SLURM_ARRAY_TASK_MIN", "0"}}));
+  const std::string out = "no-such-dir/x.h5";
+  CHECK_FALSE(shard_from_slurm(out, env({})).has_value());
+  // The whole array, as submit.sh submits it (--array=0-3): the array's count is the shard count.
+  const std::map<std::string, std::string> whole = {{"SLURM_ARRAY_TASK_ID", "3"}, {"SLURM_ARRAY_TASK_COUNT", "4"},
+                                                    {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_MAX", "3"},
+                                                    {"SLURM_ARRAY_TASK_STEP", "1"}};
+  const auto s = shard_from_slurm(out, env(whole));
   REQUIRE(s.has_value());
   CHECK(s->index == 3);
   CHECK(s->count == 4);
-  // --array=1-8:2 gives IDs 1, 3, 5, 7
-  const auto t = shard_from_slurm(env({{"SLURM_ARRAY_TASK_ID", "5"}, {"SLURM_ARRAY_TASK_COUNT", "4"},
-                                       {"SLURM_ARRAY_TASK_MIN", "1"}, {"SLURM_ARRAY_TASK_STEP", "2"}}));
-  REQUIRE(t.has_value());
-  CHECK(t->index == 2);
-  CHECK_THROWS_AS(shard_from_slurm(env({{"SLURM_ARRAY_TASK_ID", "9"}, {"SLURM_ARRAY_TASK_COUNT", "4"}})), ConfigError);
+  // CITSIM_SHARDS, as submit.sh passes it, agrees with the whole array.
+  auto with_count = whole;
+  with_count["CITSIM_SHARDS"] = "4";
+  CHECK(shard_from_slurm(out, env(with_count))->count == 4);
+  // An ID beyond the array, or beyond CITSIM_SHARDS, is refused.
+  auto beyond = whole;
+  beyond["SLURM_ARRAY_TASK_ID"] = "9";
+  CHECK_THROWS_AS(shard_from_slurm(out, env(beyond)), ConfigError);
+  beyond["CITSIM_SHARDS"] = "4";
+  CHECK_THROWS_WITH(shard_from_slurm(out, env(beyond)), Catch::Contains("task IDs are shard numbers 0..3"));
+  // CITSIM_SHARDS outside an array, or not a count, is refused rather than ignored.
+  CHECK_THROWS_WITH(shard_from_slurm(out, env({{"CITSIM_SHARDS", "4"}})), Catch::Contains("not a SLURM array task"));
+  with_count["CITSIM_SHARDS"] = "four";
+  CHECK_THROWS_WITH(shard_from_slurm(out, env(with_count)), Catch::Contains("CITSIM_SHARDS=four"));
+}
+
+TEST_CASE("a SLURM array task resubmitted alone is its shard, or refused: never the whole sweep", "[sweep][shard]") {
+  const std::string out = "no-such-dir/x.h5";
+  // sbatch --array=1 of a 16-shard sweep: SLURM describes a one-task array.
+  std::map<std::string, std::string> alone = {{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_COUNT", "1"},
+                                              {"SLURM_ARRAY_TASK_MIN", "1"}, {"SLURM_ARRAY_TASK_MAX", "1"},
+                                              {"SLURM_ARRAY_TASK_STEP", "1"}};
+  CHECK_THROWS_WITH(shard_from_slurm(out, env(alone)),
+                    Catch::Contains("one-task array") && Catch::Contains("CITSIM_SHARDS=N sbatch --array=1"));
+  alone["CITSIM_SHARDS"] = "16";
+  const auto s = shard_from_slurm(out, env(alone));
+  REQUIRE(s.has_value());
+  CHECK(s->index == 1);
+  CHECK(s->count == 16);
+  // Task 0 alone looks like an array starting at 0, but one task says nothing of the count.
+  CHECK_THROWS_AS(shard_from_slurm(out, env({{"SLURM_ARRAY_TASK_ID", "0"}, {"SLURM_ARRAY_TASK_COUNT", "1"},
+                                             {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_MAX", "0"}})),
+                  ConfigError);
+  // Several tasks resubmitted (--array=3-5, or --array=3,7) are not an array from 0 in steps of 1.
+  CHECK_THROWS_WITH(shard_from_slurm(out, env({{"SLURM_ARRAY_TASK_ID", "4"}, {"SLURM_ARRAY_TASK_COUNT", "3"},
+                                               {"SLURM_ARRAY_TASK_MIN", "3"}, {"SLURM_ARRAY_TASK_MAX", "5"}})),
+                    Catch::Contains("not 0..N-1"));
+  CHECK_THROWS_AS(shard_from_slurm(out, env({{"SLURM_ARRAY_TASK_ID", "0"}, {"SLURM_ARRAY_TASK_COUNT", "2"},
+                                             {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_MAX", "7"}})),
+                  ConfigError);
+  // --array=0-14:2 steps over shard numbers.
+  CHECK_THROWS_AS(shard_from_slurm(out, env({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "8"},
+                                             {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_MAX", "14"},
+                                             {"SLURM_ARRAY_TASK_STEP", "2"}})),
+                  ConfigError);
+  // An array that does not describe itself (no COUNT or MAX) is not trusted either.
+  CHECK_THROWS_WITH(shard_from_slurm(out, env({{"SLURM_ARRAY_TASK_ID", "1"}})), Catch::Contains("CITSIM_SHARDS"));
+}
+
+TEST_CASE("a resubmission of some tasks that looks whole is refused beside another count's shards",
+          "[sweep][shard]") {
+  // --array=0-2 resubmitted from a 16-shard sweep: IDs 0..2, count 3, looks whole; the shard
+  // files of the original array (finished or in progress) give it away.
+  const testing::SweepDir sweep_dir("shard_siblings");
+  const std::filesystem::path& dir = sweep_dir.path;
+  const std::string out = sweep_dir.file("x.h5");
+  const std::map<std::string, std::string> three = {{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_COUNT", "3"},
+                                                    {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_MAX", "2"}};
+  CHECK(shard_from_slurm(out, env(three))->count == 3);  // nothing beside it: a 3-shard sweep
+  std::ofstream(dir / "x.shard-3-of-3.h5.partial") << "";  // its own count is no objection
+  std::ofstream(dir / "y.shard-7-of-16.h5") << "";          // another output's shards neither
+  CHECK(shard_from_slurm(out, env(three))->count == 3);
+  std::ofstream(dir / "x.shard-7-of-16.h5.partial") << "";
+  CHECK_THROWS_WITH(shard_from_slurm(out, env(three)),
+                    Catch::Contains("16-shard run") && Catch::Contains("CITSIM_SHARDS=16 sbatch --array=1"));
+  auto given = three;
+  given["CITSIM_SHARDS"] = "16";
+  CHECK(shard_from_slurm(out, env(given))->count == 16);
 }
 
 TEST_CASE("each shard writes its own file", "[sweep][shard]") {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/config.hpp"
 #include "citsim/sweep/spec.hpp"
 
 using namespace citsim;
@@ -101,6 +102,27 @@ TEST_CASE("spec errors name the file, line, key and what is allowed", "[sweep][s
              Catch::StartsWith(file + ":1: key 'base' = \"") && Catch::Contains("cannot read the file"));
   CHECK_THAT(d.error("[[axis]]\nkey = \"age\"\nvalues = [40]\n"), Catch::Contains("a sweep needs base = "));
   CHECK_THAT(d.error(kHead), Catch::Contains("at least one [[axis]]"));
+}
+
+TEST_CASE("a run config given as a sweep spec, or a spec as a config, says which file it is", "[sweep][spec]") {
+  const Dir d;
+  const std::string file = (d.path / "s.toml").string();
+  // `citsim sweep configs/default.toml` once said "unknown key 'model'".
+  CHECK(d.error("seed = 1\n[patient]\nage = 40\n[model]\nlevel = \"1d\"\n") ==
+        file + ":1: this is a run config (it has 'seed'), not a sweep spec: citsim sweep takes a spec with "
+               "base = \"CONFIG.toml\" and [[axis]] tables (see configs/sweeps/ and docs/cluster.md); run this "
+               "config with `citsim run " + file + "`, or name it as a spec's base");
+  CHECK_THAT(d.error("[numerics]\ndz = 0.05\n"), Catch::Contains("this is a run config (it has 'numerics')"));
+  // A spec with a misplaced run key is still a spec: its own message.
+  CHECK_THAT(d.error(kHead + "[model]\nlevel = \"0d\"\n"), Catch::Contains("unknown key; did you mean"));
+  // And the other way round: `citsim run SPEC.toml`.
+  try {
+    (void)parse_config(kHead + "[[axis]]\nkey = \"age\"\nvalues = [40]\n", "spec.toml");
+    FAIL("a sweep spec parsed as a run config");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) == "spec.toml:1: this is a sweep spec (it has 'base'), not a run config: run it "
+                                   "with `citsim sweep spec.toml` (docs/cluster.md)");
+  }
 }
 
 TEST_CASE("command-line overrides reach every run and the design kind", "[sweep][spec]") {

@@ -19,7 +19,7 @@ struct FreeParameter {
   bool log_scale;    ///< search in log space (ranges over a decade, lo > 0)
 };
 
-/// MODEL.md's calibrated parameters with the ranges it allows.
+/// The calibrated parameters of docs/model.md §3 with the ranges it allows.
 std::vector<FreeParameter> default_free_parameters();
 
 /// `name` or `name:lo:hi`, for the CLI's --free.

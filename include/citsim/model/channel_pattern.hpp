@@ -1,10 +1,10 @@
-// Explicit needle channels for the 2D and 3D levels (MODEL.md §2): centres drawn by a seeded
+// Explicit needle channels for the 2D and 3D levels (docs/model.md §2): centres drawn by a seeded
 // Poisson process at new positions every session, and the channel and injured-zone fractions
 // each grid cell gets from them.
 //
 // 2D: vertical slits at line density λ = ρ·π·r_inj(0)/200 per mm. A slit's half-width at depth
 // z is r_inj(z)²/r_inj(0) for the injured zone and r(z)²/r_inj(0) for the channel: r_inj(0) at
-// the surface as MODEL.md §2 says, and narrowing in the tip so that the expected covered
+// the surface as docs/model.md §2 says, and narrowing in the tip so that the expected covered
 // fraction equals the 1D φ(z) and φ_ch(z) at every depth.
 // 3D: cylinders of radius r_inj(z) (injured zone) and r(z) (channel) around centres of areal
 // density ρ, whose covered area fraction is φ(z) and φ_ch(z) in expectation.

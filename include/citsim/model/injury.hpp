@@ -1,4 +1,4 @@
-// Needle channels and what one session does to the tissue (MODEL.md §2).
+// Needle channels and what one session does to the tissue (docs/model.md §2).
 #pragma once
 
 #include "citsim/model/parameters.hpp"
@@ -31,7 +31,7 @@ class ChannelInjury {
   double d_eff_, d_derm_, density_, r0_, tip_, halo_, z_plexus_;
 };
 
-/// Channels per cm² made by `passes` of a roller drum (MODEL.md §2).
+/// Channels per cm² made by `passes` of a roller drum (docs/model.md §2).
 double roller_density(int passes, const Parameters& p);
 
 /// The injured fractions at one point.
@@ -40,7 +40,7 @@ struct InjuryFractions {
   double injured;  ///< φ
 };
 
-/// The instantaneous jump of MODEL.md §2's table at one point with vascular density v.
+/// The instantaneous jump of docs/model.md §2's table at one point with vascular density v.
 /// `p` holds the patient's parameters (c_inj already raised for an anticoagulant).
 void apply_injury(SpeciesVector& u, InjuryFractions f, double v, const Session& session,
                   const Parameters& p, bool anticoagulant);

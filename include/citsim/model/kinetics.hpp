@@ -1,4 +1,4 @@
-// Local kinetics of the 15 species at one point (MODEL.md §3): a pure function of the state,
+// Local kinetics of the 15 species at one point (docs/model.md §3): a pure function of the state,
 // the point's rates and the parameters. Shared untouched by every model level (0D–3D).
 #pragma once
 

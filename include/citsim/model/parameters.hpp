@@ -1,4 +1,4 @@
-// The one parameter table of citsim (MODEL.md §1–§5).
+// The one parameter table of citsim (docs/model.md §1–§5).
 //
 // `Parameters` is a plain struct the kernels read (`p.k_D`). `parameter_table()` lists every field
 // once with its ASCII name, unit, group, default, allowed range and source; the TOML loader, the
@@ -15,24 +15,24 @@ namespace citsim {
 
 /// Every numeric model value. Units and sources live in `parameter_table()`.
 struct Parameters {
-  // --- tissue (MODEL.md §1) ---
+  // --- tissue (docs/model.md §1) ---
   double epidermis, z_papillary, z_reticular, z_bottom, w_transition;
   double C_papillary, C_reticular, C_hypodermis;
   double q3_papillary, q3_reticular, q3_hypodermis;
   double E_papillary, E_reticular, E_hypodermis;
   double F_rest_papillary, F_rest_reticular, F_rest_hypodermis;
   double v_base, v_subpapillary, z_subpapillary, v_deep, z_deep, plexus_width, v_hypodermis;
-  // --- spatial levels (MODEL.md §1, §4) ---
+  // --- spatial levels (docs/model.md §1, §4) ---
   double width_2d, width_3d, striae_width, striae_collagen, striae_elastin;
-  // --- age and laxity (MODEL.md §1) ---
+  // --- age and laxity (docs/model.md §1) ---
   double age_ref, age_C_slope, age_E_slope, age_sigma_slope, age_C_floor, age_E_floor,
       age_sigma_floor;
   double postpartum_C, postpartum_E_reticular, weight_loss_C, weight_loss_E;
-  // --- injury (MODEL.md §2) ---
+  // --- injury (docs/model.md §2) ---
   double eta_pen, eta_roller, channel_closure, blunt_widening, halo;
   double roller_needles, roller_diameter, roller_width;
   double c_inj, c_plt, b_inoc, anticoag_platelet, anticoag_c_inj;
-  // --- kinetics (MODEL.md §3) ---
+  // --- kinetics (docs/model.md §3) ---
   double k_D, lambda_M, k_D0;
   double r_B, k_Bi, K_Bi, k_BN, k_BM;
   double s_N, K_N, w_D, w_B, mu_N;
@@ -49,11 +49,11 @@ struct Parameters {
   double k_E0, sigma_E, d_EN, d_EM;
   double a_PN, a_PM, a_PF, K_PCp, delta_MMP;
   double a_UV, uv_depth;
-  // --- patient modifiers (MODEL.md §3) ---
+  // --- patient modifiers (docs/model.md §3) ---
   double kappa_keloid, keloid_sigma, smoker_sigma;
-  // --- transport (MODEL.md §4) ---
+  // --- transport (docs/model.md §4) ---
   double D_Cp, D_Ca, D_T, D_B, D_N, D_M1, D_M2, D_F, D_Mf, chi_F, chi_Mf;
-  // --- readouts (MODEL.md §5) ---
+  // --- readouts (docs/model.md §5) ---
   double lambda_c, kappa_x, kappa_3, E_e, E_c, E_v, E_p, eta_visc, g_cutometer, suction, t_on,
       t_off, age_cutometer_ref;
   double K_erythema, erythema_depth, Mf_scar, scar_warning;
@@ -67,7 +67,7 @@ std::string_view to_string(ParameterGroup g);
 
 /// One row of the parameter table.
 struct ParameterSpec {
-  std::string_view name;         ///< ASCII name as in MODEL.md (`lambda_M`, `delta_Cp`)
+  std::string_view name;         ///< ASCII name as in docs/model.md §3 (`lambda_M`, `delta_Cp`)
   std::string_view unit;         ///< "-" for dimensionless
   ParameterGroup group;
   double default_value;
@@ -77,10 +77,10 @@ struct ParameterSpec {
   double Parameters::*field;     ///< where the value lives in `Parameters`
 };
 
-/// The table, in MODEL.md order.
+/// The table, in the order of docs/model.md §3.
 std::span<const ParameterSpec> parameter_table();
 
-/// The table row called `name` (exact, case-sensitive: MODEL.md has k_Bi and K_Bi), or nullptr.
+/// The table row called `name` (exact, case-sensitive: docs/model.md §3 has k_Bi and K_Bi), or nullptr.
 const ParameterSpec* find_parameter(std::string_view name);
 
 /// Every parameter at its default.

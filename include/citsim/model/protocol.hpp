@@ -1,4 +1,4 @@
-// Patient and treatment protocol as plain data (MODEL.md §1, §2, §6).
+// Patient and treatment protocol as plain data (docs/model.md §1, §2, §6).
 #pragma once
 
 #include <string>
@@ -22,7 +22,7 @@ struct Patient {
   bool active_skin_infection = false;
 };
 
-/// One needling session (MODEL.md §2). Defaults are MODEL.md §6's professional pen.
+/// One needling session (docs/model.md §2). Defaults are docs/model.md §6's professional pen.
 struct Session {
   double time = 0.0;  ///< [day]
   Device device = Device::Pen;

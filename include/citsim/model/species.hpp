@@ -1,4 +1,4 @@
-// The 15 species of the kinetics (MODEL.md §3) and the per-point state vector.
+// The 15 species of the kinetics (docs/model.md §3) and the per-point state vector.
 #pragma once
 
 #include <Eigen/Core>
@@ -7,7 +7,7 @@
 
 namespace citsim {
 
-/// Index of each species in a point's state vector, in MODEL.md §3 order.
+/// Index of each species in a point's state vector, in docs/model.md §3 order.
 enum Species : int { D, B, N, M1, M2, Cp, Ca, T, F, Mf, C3, C1, Cx, E, P, kSpeciesCount };
 
 /// State at one point: Eigen fixed-size so the kinetics and its Jacobian never allocate.

@@ -1,4 +1,4 @@
-// The resting tissue: layers, vascular density, age and laxity (MODEL.md §1), and the rates
+// The resting tissue: layers, vascular density, age and laxity (docs/model.md §1), and the rates
 // derived from each point's resting composition so that untreated tissue is at rest (§3).
 #pragma once
 
@@ -31,7 +31,7 @@ struct RestingComposition {
   double F_rest;  ///< resting fibroblasts [relative]
 };
 
-/// Age factors of MODEL.md §1 (1 at `age_ref`, floored).
+/// Age factors of docs/model.md §1 (1 at `age_ref`, floored).
 double age_factor_collagen(const Parameters& p, double age);
 double age_factor_elastin(const Parameters& p, double age);
 double age_factor_synthesis(const Parameters& p, double age);
@@ -64,7 +64,7 @@ Parameters patient_parameters(const Parameters& base, const Patient& patient);
 /// collagen and elastin, the laxity factors, and the anticoagulant's platelet factor on c_plt.
 Parameters effective_parameters(const Parameters& base, const Patient& patient);
 
-/// The derived resting state and rates of one point (MODEL.md §3, "derived at start-up").
+/// The derived resting state and rates of one point (docs/model.md §3, "derived at start-up").
 struct DerivedRest {
   double C3, C1, Cx, S, k_t3, p_C, p_E;
 };

@@ -1,6 +1,6 @@
 // The between-sessions driver for 0D and 1D: Strang splitting of transport (backward Euler,
 // half steps) around the local kinetics (adaptive Rosenbrock per point, OpenMP over points),
-// with sessions applied as jumps at exact step boundaries (MODEL.md §8). The loop itself is the
+// with sessions applied as jumps at exact step boundaries (docs/model.md §8). The loop itself is the
 // one of every level (split_step.hpp); the column contributes its transport (transport.hpp).
 //
 // What is simulated (`ColumnModel`) is plain data built by the model; how it is stepped is here;

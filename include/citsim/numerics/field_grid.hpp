@@ -1,5 +1,5 @@
 // The grid of a 2D cross-section (x–z) or a 3D patch (x–y–z): the depth grid of a column
-// repeated over a periodic lateral lattice (MODEL.md §4). In 2D ny = 1.
+// repeated over a periodic lateral lattice (docs/model.md §4). In 2D ny = 1.
 //
 // Cells are stored column by column, each column contiguous in depth:
 // index = (iy·nx + ix)·nz + iz, so a column's cells form a ColumnState slice.

@@ -1,4 +1,4 @@
-// Transport on a 2D/3D field (MODEL.md §4): the column operator of transport.hpp along depth
+// Transport on a 2D/3D field (docs/model.md §4): the column operator of transport.hpp along depth
 // (no flux at top and bottom, fibroblasts relative to their resting profile), and the same
 // backward-Euler diffusion with upwind chemotaxis along x (and y) with periodic sides, applied
 // one direction after the other (locally one-dimensional splitting).

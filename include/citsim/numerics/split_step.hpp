@@ -1,11 +1,11 @@
 // The one between-sessions driver of every level (0D, 1D, the 1D core/surround closure, 2D, 3D):
 // Strang splitting `transport(Δt/2) ∘ kinetics(Δt) ∘ transport(Δt/2)` with the step-size rule of
-// the healing clock, sessions applied as jumps at exact step boundaries (MODEL.md §8), the
+// the healing clock, sessions applied as jumps at exact step boundaries (docs/model.md §8), the
 // per-point kinetics (RODAS4, OpenMP over points, a step history per point so that any thread
 // count gives the same numbers) and the state check after every step.
 //
 // What differs between the levels is only how points exchange matter (a `TransportOperator`),
-// how a session's jump acts on the points (by default: the injury jump of MODEL.md §2 with each
+// how a session's jump acts on the points (by default: the injury jump of docs/model.md §2 with each
 // point's fractions) and how a point is named in messages.
 #pragma once
 

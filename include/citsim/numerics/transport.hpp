@@ -1,4 +1,4 @@
-// Transport in a depth column (MODEL.md §4): diffusion, fibroblast spreading toward the resting
+// Transport in a depth column (docs/model.md §4): diffusion, fibroblast spreading toward the resting
 // profile, and upwind chemotaxis up ∇T, advanced by backward Euler with the Thomas algorithm.
 //
 // Backward Euler with upwinded chemotaxis gives an M-matrix with unit column sums: every species
@@ -15,7 +15,7 @@
 
 namespace citsim {
 
-/// Each species' diffusivity and chemotactic sensitivity (MODEL.md §4); 0 for the immobile ones.
+/// Each species' diffusivity and chemotactic sensitivity (docs/model.md §4); 0 for the immobile ones.
 struct Mobility {
   std::array<double, kSpeciesCount> D{};
   std::array<double, kSpeciesCount> chi{};

@@ -1,4 +1,4 @@
-// The virtual Cutometer (MODEL.md §5): a standard linear solid whose moduli come from the
+// The virtual Cutometer (docs/model.md §5): a standard linear solid whose moduli come from the
 // depth-weighted collagen and elastin, relative to the same tissue at rest at age 25.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Layer means of a column state and of the collagen synthesis rate (MODEL.md §5).
+// Layer means of a column state and of the collagen synthesis rate (docs/model.md §5).
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// Clinical readouts besides the Cutometer (MODEL.md §5): erythema, tensile strength, scar
+// Clinical readouts besides the Cutometer (docs/model.md §5): erythema, tensile strength, scar
 // index, and percent changes against the pre-treatment state. Pure functions.
 #pragma once
 

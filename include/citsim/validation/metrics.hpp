@@ -36,7 +36,7 @@ struct MetricValue {
   std::string note;  ///< extra conditions, e.g. "peak at 2.4 h (must be <= 12 h)"
 };
 
-/// The metric kinds citsim knows (the ids of ../shared/validation/calibration.toml).
+/// The metric kinds citsim knows (the ids of configs/validation/targets.toml).
 std::vector<std::string> metric_kinds();
 
 /// Compute a target's metric; throws ConfigError for an unknown kind.

@@ -1,4 +1,4 @@
-// Calibration targets (../shared/validation/calibration.toml): what the model must reproduce,
+// Calibration targets (configs/validation/targets.toml, docs/model.md §7.8): what the model must reproduce,
 // each a metric of a scenario with the interval it must fall in.
 #pragma once
 

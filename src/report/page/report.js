@@ -105,7 +105,7 @@
   function summary() {
     const t = make("table");
     const head = make("tr");
-    for (const h of ["run", "sessions", "at day", "firmness gain", "collagen", "elastin", "R0 before → after (mm)", "R7", "scar index (d)"])
+    for (const h of ["run", "sessions", "at day", "firmness gain", "collagen", "elastin", "R0 before → after (mm)", "R7", "scar index (d; higher is more scar-like)"])
       head.append(make("th", { class: h === "run" ? "text" : "" }, h));
     t.append(head);
     RUNS.forEach((r, i) => {
