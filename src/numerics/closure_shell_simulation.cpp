@@ -1,6 +1,7 @@
 #include "citsim/numerics/closure_shell_simulation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -111,6 +112,42 @@ SimulationStats simulate_shell_closure(const ShellClosureModel& model, const Ste
     state.injured_at = s.session.time;
     transport.set_geometry(state.geometry, model.fresh_boundaries ? 0.0 : std::numeric_limits<double>::infinity());
   };
+
+  if (model.group_tolerance > 0.0)
+    space.kinetics_groups = [&, tol = model.group_tolerance](const ColumnState& u, std::vector<std::size_t>& lead,
+                                                            std::vector<double>& weight) {
+      // Within a cell, a compartment joins the group of the one before it when it agrees with
+      // the group's first in every species (not with its neighbour: no drift along the chain).
+      auto agree = [&](const SpeciesVector& a, const SpeciesVector& b) {
+        for (int s = 0; s < kSpeciesCount; ++s)
+          if (std::abs(a[s] - b[s]) > tol * (c.atol + c.rtol * std::max(std::abs(a[s]), std::abs(b[s])))) return false;
+        return true;
+      };
+      for (std::size_t i = 0; i < nz; ++i) {
+        const std::vector<double>& area = state.geometry[i].area;
+        std::size_t first = m * i;
+        for (std::size_t k = 0; k < m; ++k) {
+          const std::size_t p = m * i + k;
+          if (k > 0 && agree(u[p], u[first])) {
+            lead[p] = first;
+          } else {
+            lead[p] = p;
+            first = p;
+          }
+        }
+        // Shares by area (equal ones for a group without area: its members carry no matter).
+        for (std::size_t k = 0; k < m;) {
+          const std::size_t p = m * i + k;
+          std::size_t end = k + 1;
+          while (end < m && lead[m * i + end] == p) ++end;
+          double total = 0.0;
+          for (std::size_t j = k; j < end; ++j) total += area[j];
+          for (std::size_t j = k; j < end; ++j)
+            weight[m * i + j] = total > 0.0 ? area[j] / total : 1.0 / static_cast<double>(end - k);
+          k = end;
+        }
+      }
+    };
 
   MeanObserver mean_observer(observer, state);
   return simulate_split(points, space, c, t_start, record_times, state.points, mean_observer);

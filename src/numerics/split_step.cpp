@@ -74,14 +74,43 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
   std::vector<KineticsStepHistory> history(n, KineticsStepHistory{c.dt_min, 0.0});
   std::vector<std::int64_t> accepted_point(n, 0), rejected_point(n, 0);
 
+  // Groups of points that share their kinetics (SplitSpace::kinetics_groups); without them
+  // every point leads its own.
+  std::vector<std::size_t> lead(n);
+  std::vector<double> weight(n, 1.0);
+  for (std::size_t i = 0; i < n; ++i) lead[i] = i;
+  std::vector<char> grouped(n, 0);  // a lead with members
+  ColumnState delta(n, SpeciesVector::Zero());
+  std::vector<KineticsStepHistory> history_before(n), lead_history(n);
+
   auto kinetics = [&](double t0, double t1) {
+    if (space.kinetics_groups) {
+      space.kinetics_groups(u, lead, weight);
+      std::fill(grouped.begin(), grouped.end(), 0);
+      for (std::size_t i = 0; i < n; ++i)
+        if (lead[i] != i) grouped[lead[i]] = 1;
+      for (std::size_t i = 0; i < n; ++i)
+        if (grouped[i]) delta[i].setZero();
+      for (std::size_t i = 0; i < n; ++i)  // the groups' means, summed in point order
+        if (grouped[lead[i]]) delta[lead[i]] += weight[i] * u[i];
+      for (std::size_t i = 0; i < n; ++i)
+        if (grouped[i]) history_before[i] = history[i];
+    }
     std::string error;
 #pragma omp parallel for schedule(dynamic, chunk) num_threads(threads) if (threads > 1)
     for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
       const auto k = static_cast<std::size_t>(i);
+      if (lead[k] != k) continue;
       try {
-        const KineticsWork work = steppers[static_cast<std::size_t>(omp_get_thread_num())].advance(
-            u[k], rates[k], m.params, t0, t1, history[k]);
+        KineticsStepper& stepper = steppers[static_cast<std::size_t>(omp_get_thread_num())];
+        KineticsWork work;
+        if (grouped[k]) {
+          SpeciesVector x = delta[k];
+          work = stepper.advance(x, rates[k], m.params, t0, t1, history[k]);
+          delta[k] = x - delta[k];
+        } else {
+          work = stepper.advance(u[k], rates[k], m.params, t0, t1, history[k]);
+        }
         accepted_point[k] += work.accepted;
         rejected_point[k] += work.rejected;
       } catch (const NumericalError& e) {
@@ -91,6 +120,33 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
       }
     }
     if (!error.empty()) throw NumericalError(error);
+    if (!space.kinetics_groups) return;
+    // A member the mean's increment would take below zero beyond round-off (a steep decay
+    // meeting the spread) has its group's kinetics taken point by point, from the step's start.
+    for (std::size_t i = 0; i < n; ++i)
+      if (grouped[lead[i]] && ((u[i] + delta[lead[i]]).array() < -kClipFactor * c.atol).any()) grouped[lead[i]] = 2;
+    for (std::size_t i = 0; i < n; ++i)
+      if (grouped[lead[i]] == 2) lead_history[i] = history_before[lead[i]];
+#pragma omp parallel for schedule(dynamic, chunk) num_threads(threads) if (threads > 1)
+    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      if (grouped[lead[k]] != 2) continue;
+      try {
+        const KineticsWork work = steppers[static_cast<std::size_t>(omp_get_thread_num())].advance(
+            u[k], rates[k], m.params, t0, t1, lead_history[k]);
+        accepted_point[k] += work.accepted;
+        rejected_point[k] += work.rejected;
+      } catch (const NumericalError& e) {
+#pragma omp critical
+        if (error.empty())
+          error = fmt::format("{} (level {}, {}, cell {})", e.what(), m.level_name, space.locate(k), k);
+      }
+    }
+    if (!error.empty()) throw NumericalError(error);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (grouped[lead[i]] == 1) u[i] += delta[lead[i]];
+      else if (grouped[lead[i]] == 2 && lead[i] == i) history[i] = lead_history[i];
+    }
   };
 
   auto jump = [&](std::size_t k) {

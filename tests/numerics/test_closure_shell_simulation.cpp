@@ -181,6 +181,28 @@ TEST_CASE("shell closure: the default shells stay within 0.5 % of 32 at every re
   }
 }
 
+TEST_CASE("shell closure: compartments that agree share their kinetics, and the readouts do not move",
+          "[closure][shells]") {
+  // Two sessions and their healing: grouped (the default) against every compartment on its own.
+  RunConfig cfg = config(42.0, 2, 8);
+  ShellClosureModel sm = build_shell_closure_model(cfg);
+  std::vector<ColumnState> last;
+  std::vector<std::int64_t> steps;
+  for (double tol : {0.0, ShellClosureModel{}.group_tolerance}) {
+    sm.group_tolerance = tol;
+    ShellClosureState st = resting_shell_closure(sm.column, sm.shells);
+    Watch w;
+    steps.push_back(simulate_shell_closure(sm, cfg.numerics, 0.0, record_times(cfg), st, w).kinetics_steps);
+    CHECK(w.min_value >= 0.0);
+    last.push_back(w.last);
+  }
+  INFO("kinetics steps alone " << steps[0] << ", grouped " << steps[1]);
+  CHECK(steps[1] < 0.8 * static_cast<double>(steps[0]));
+  for (std::size_t i = 0; i < last[0].size(); ++i)
+    for (int s = 0; s < kSpeciesCount; ++s)
+      CHECK(last[1][i][s] == Approx(last[0][i][s]).epsilon(1e-5).margin(1e-9));
+}
+
 TEST_CASE("shell closure: the thread count does not change a bit", "[closure][shells]") {
   for (int K : {1, 4}) {
     RunConfig cfg = config(10.0, 1, K);

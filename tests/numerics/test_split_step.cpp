@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "citsim/errors.hpp"
 #include "citsim/numerics/split_step.hpp"
@@ -101,4 +103,87 @@ TEST_CASE("split step: a failure names the time, level and the place the locator
     CHECK(what.find("level 0d") != std::string::npos);
     CHECK(what.find("point 1 (cell 1)") != std::string::npos);
   }
+}
+
+namespace {
+
+/// The points of `two_points` n times over, at one site, with no session.
+ColumnModel points_at_one_site(std::size_t n) {
+  ColumnModel m = two_points();
+  m.sites.assign(n, m.sites[0]);
+  m.sessions.clear();
+  return m;
+}
+
+/// Groups every point with point 0, at the given shares.
+std::function<void(const ColumnState&, std::vector<std::size_t>&, std::vector<double>&)> one_group(
+    std::vector<double> shares) {
+  return [shares](const ColumnState&, std::vector<std::size_t>& lead, std::vector<double>& weight) {
+    for (std::size_t i = 0; i < lead.size(); ++i) {
+      lead[i] = 0;
+      weight[i] = shares[i];
+    }
+  };
+}
+
+}  // namespace
+
+TEST_CASE("split step: a group's kinetics advance its weighted mean as one point, and keep the spread", "[split]") {
+  const std::vector<double> shares = {0.5, 0.3, 0.2};
+  const ColumnModel m = points_at_one_site(3);
+  ColumnState u = resting_column(m);
+  // Members apart by a few parts in a thousand, as the closure's compartments that agree.
+  u[1][Cp] *= 1.002;
+  u[1][F] *= 1.001;
+  u[1][C1] *= 1.003;
+  u[2][T] *= 0.999;
+  u[2][E] *= 0.997;
+  const ColumnState start = u;
+  SplitSpace space;
+  space.locate = [](std::size_t i) { return "point " + std::to_string(i); };
+  space.kinetics_groups = one_group(shares);
+  Times obs;
+  const std::vector<double> times = {0.5, 3.0};
+  const SimulationStats grouped = simulate_split(m, space, StepControl{}, 0.0, times, u, obs);
+
+  // The same mean as a single point.
+  ColumnModel one = points_at_one_site(1);
+  ColumnState mean(1, SpeciesVector::Zero());
+  for (std::size_t i = 0; i < 3; ++i) mean[0] += shares[i] * start[i];
+  SplitSpace alone;
+  alone.locate = space.locate;
+  const SimulationStats single = simulate_split(one, alone, StepControl{}, 0.0, times, mean, obs);
+  CHECK(grouped.kinetics_steps == single.kinetics_steps);  // one point's work for three
+  SpeciesVector after = SpeciesVector::Zero();
+  for (std::size_t i = 0; i < 3; ++i) after += shares[i] * u[i];
+  for (int s = 0; s < kSpeciesCount; ++s) {
+    INFO("species " << kSpeciesInfo[static_cast<std::size_t>(s)].name);
+    CHECK(after[s] == Approx(mean[0][s]).epsilon(1e-12).margin(1e-15));
+    // Every member moved by the same increment: the spread is what it was.
+    CHECK(u[1][s] - u[0][s] == Approx(start[1][s] - start[0][s]).margin(1e-12 * (1.0 + std::abs(u[0][s]))));
+    CHECK(u[2][s] - u[0][s] == Approx(start[2][s] - start[0][s]).margin(1e-12 * (1.0 + std::abs(u[0][s]))));
+  }
+}
+
+TEST_CASE("split step: a member the group's increment would take below zero is stepped on its own", "[split]") {
+  // Cytokines and neutrophils high in one member and at rest in the other: the mean's decay over
+  // a step is more than the resting member holds, so the group is stepped point by point, with
+  // the numbers of points never grouped.
+  const ColumnModel m = points_at_one_site(2);
+  ColumnState u = resting_column(m);
+  u[0][Cp] = 20.0;
+  u[0][N] = 20.0;
+  ColumnState apart = u;
+  SplitSpace space;
+  space.locate = [](std::size_t i) { return "point " + std::to_string(i); };
+  Times obs;
+  const std::vector<double> times = {0.05};
+  simulate_split(m, space, StepControl{}, 0.0, times, apart, obs);
+  space.kinetics_groups = one_group({0.5, 0.5});
+  simulate_split(m, space, StepControl{}, 0.0, times, u, obs);
+  for (std::size_t i = 0; i < 2; ++i)
+    for (int s = 0; s < kSpeciesCount; ++s) {
+      CHECK(u[i][s] >= 0.0);
+      CHECK(u[i][s] == apart[i][s]);
+    }
 }

@@ -26,6 +26,10 @@ struct ShellClosureModel {
   /// Faster exchange while a new core's edge is fresh (closure_exchange.hpp); false: the
   /// pseudo-steady exchange from the moment of the injury.
   bool fresh_boundaries = true;
+  /// Neighbours in a cell's chain that agree in every species within this many times the
+  /// kinetics' tolerance (atol + rtol·|c|) share their kinetics (SplitSpace::kinetics_groups);
+  /// 0: every compartment on its own.
+  double group_tolerance = 100.0;
 };
 
 /// The state: K + 1 points per depth cell (core first) and the compartments the last session cut.

@@ -13,6 +13,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "citsim/numerics/column_simulation.hpp"
 #include "citsim/numerics/transport_operator.hpp"
@@ -28,6 +29,13 @@ struct SplitSpace {
   /// Session k's jump on the whole state; empty: `apply_injury` at every point with the session's
   /// `cells[i]`.
   std::function<void(std::size_t, ColumnState&)> session_jump;
+  /// Points whose kinetics may be taken once for all of them (the closure's compartments that
+  /// agree within the kinetics' tolerance), asked before every kinetics step: `lead[i]` the
+  /// first point of i's group (≤ i, at the same site; i itself when alone), `weight[i]` i's share of its group's
+  /// mean (the shares of a group sum to 1). A group's kinetics run on its mean, and every member
+  /// receives the mean's increment: the weighted mean is advanced exactly as one point would be,
+  /// and the members' spread, within the tolerance, is kept. Empty: every point on its own.
+  std::function<void(const ColumnState&, std::vector<std::size_t>& lead, std::vector<double>& weight)> kinetics_groups;
 };
 
 /// Integrate `points` (one site per point of `u`; sessions with one fraction pair per point
