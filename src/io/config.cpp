@@ -73,6 +73,12 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(first, last - first + 1));
 }
 
+/// At most 80 characters of `s`, for messages about text that may be huge.
+std::string shortened(const std::string& s) {
+  constexpr std::size_t kShown = 80;
+  return s.size() <= kShown ? s : fmt::format("{}... ({} characters)", s.substr(0, kShown), s.size());
+}
+
 /// " mm" for a unit, nothing for dimensionless ("-" in the parameter table).
 std::string unit_suffix(std::string_view unit) {
   if (unit.empty() || unit == "-") return {};
@@ -162,6 +168,14 @@ std::set<std::string, std::less<>> apply_overrides(toml::table& root,
                         "expected key=value, e.g. --set protocol.series.count=3");
     const std::string key = trim(std::string_view(o).substr(0, eq));
     const std::string value = trim(std::string_view(o).substr(eq + 1));
+
+    // The same bound as for a file (toml_structure.hpp): the tree below is freed recursively.
+    if (std::count(key.begin(), key.end(), '.') >= toml_text::kMaxNesting)
+      throw ConfigError(std::string(kOverrideFile), 0, shortened(key), "",
+                        "the key " + toml_text::too_deep_message());
+    if (toml_text::too_deep_line("x = " + value))
+      throw ConfigError(std::string(kOverrideFile), 0, key, shortened(value),
+                        "the value " + toml_text::too_deep_message());
 
     std::vector<std::string> parts;
     for (std::size_t start = 0;;) {

@@ -430,6 +430,16 @@ if [ $RO -eq 1 ]; then
     calibrate --targets "$SRC/configs/validation/targets.toml" -o "$T/ro/parameters.toml"
 fi
 
+# ------------------------------------------------------------------------------------------------
+# Hostile inputs: structures the parser cannot take, numbers out of every range. Refused before
+# anything is created.
+
+fault "run: a dotted key of 50 000 parts (stack overflow in the TOML parser)" \
+  "dotted_key_50000_parts.toml:2: nests deeper than 64 levels" "at most 64 are allowed" -- \
+  run "$SRC/tests/fuzz/regressions/config/dotted_key_50000_parts.toml" -o "$T/out/run.h5"
+fault "sweep: a table header of 50 000 parts" "table_header_50000_parts.toml:2: nests deeper than 64 levels" -- \
+  sweep "$SRC/tests/fuzz/regressions/sweep_spec/table_header_50000_parts.toml" -o "$T/out/sweep.h5"
+
 # Nothing was written where a fault was injected.
 FAULTS=$((FAULTS + 1))
 if [ -z "$(ls -A "$T/out" 2>/dev/null)" ]; then pass "no output appeared"; else fail "outputs appeared" "$(ls -A "$T/out")"; fi

@@ -528,6 +528,57 @@ TEST_CASE("config: TOML syntax errors give their line", "[config]") {
   CHECK(contains(msg, "bad.toml:3: TOML syntax error: "));
 }
 
+namespace {
+
+/// "a.a.a ... a" with `parts` parts.
+std::string dotted(int parts) {
+  std::string k = "a";
+  for (int i = 1; i < parts; ++i) k += ".a";
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("config: a TOML text nested deeper than 64 levels is refused with its line, not a crash", "[config]") {
+  const std::string limit = "at most 64 are allowed";
+  // 50 000 parts (100 kB) overflowed the parser's stack; 65 already is refused, on its line.
+  for (int parts : {65, 50000}) {
+    CHECK(contains(error_of(fmt::format("seed = 1\n{} = 1\n", dotted(parts))), "bad.toml:2: nests deeper than 64"));
+    CHECK(contains(error_of(fmt::format("seed = 1\n\n[{}]\n", dotted(parts))), "bad.toml:3: nests deeper than 64"));
+    CHECK(contains(error_of(fmt::format("[[{}]]\n", dotted(parts))), limit));
+  }
+  // Depth adds up over headers, dotted keys, inline tables and arrays.
+  CHECK(contains(error_of(fmt::format("[{}]\n{} = 1\n", dotted(40), dotted(25))), "bad.toml:2: nests"));
+  CHECK(contains(error_of(fmt::format("x = {}{}\n", std::string(65, '['), std::string(65, ']'))), limit));
+  std::string inline_tables = "x = ";
+  for (int i = 0; i < 64; ++i) inline_tables += "{a = ";
+  inline_tables += fmt::format("1{}\n", std::string(64, '}'));
+  CHECK(contains(error_of(inline_tables), limit));
+  // --set keys and values are bounded the same way.
+  CHECK(contains(error_of("", {fmt::format("{}=1", dotted(30000))}), "--set: key 'a.a.a"));
+  CHECK(contains(error_of("", {fmt::format("{}=1", dotted(30000))}), "(59999 characters)"));
+  CHECK(contains(error_of("", {fmt::format("x={}{}", std::string(70, '['), std::string(70, ']'))}), "--set: key 'x'"));
+
+  // 64 levels are still TOML (refused later as unknown keys, not for their depth); dots, brackets
+  // and '#' inside strings and comments are not counted, and lines after a multi-line string
+  // keep their numbers.
+  const std::string deep_but_allowed = error_of(fmt::format("[{}]\n{} = 1\n", dotted(40), dotted(24)));
+  CHECK_FALSE(contains(deep_but_allowed, "nests"));
+  CHECK(contains(deep_but_allowed, "unknown key"));
+  const std::string strings = "seed = 1 # [[[[ a.b.c {{{\n"
+                              "[patient]\n"
+                              "\"a.b.c.d\" = \"x.y.z [[[ {{{\"\n"
+                              "'e.f' = '''\n[[[[.\n.]]'''\n"
+                              "g = \"\"\"\n\\\"\"\"\\\n{{{{.\"\"\"\n"
+                              "h = [[1, 2], [3, {i = 'x.]'}]]\n"
+                              "agee = 1\n";
+  CHECK(contains(error_of(strings), "bad.toml:3: key 'patient.a.b.c.d'"));
+  const std::string many_dots = fmt::format("[patient]\nname = \"{}\"\n{} = {{b = [{}{}]}}\n", dotted(200), dotted(3),
+                                            std::string(55, '['), std::string(55, ']'));
+  CHECK_FALSE(contains(error_of(many_dots), "nests"));
+  CHECK(contains(error_of(fmt::format("{}[{}]\n", many_dots, dotted(65))), "bad.toml:4: nests"));
+}
+
 TEST_CASE("config: an unreadable file is a ConfigError", "[config]") {
   try {
     load_config("/nonexistent/dir/none.toml");

@@ -103,6 +103,18 @@ TEST_CASE("spec errors name the file, line, key and what is allowed", "[sweep][s
   CHECK_THAT(d.error(kHead), Catch::Contains("at least one [[axis]]"));
 }
 
+TEST_CASE("a spec or base config nested deeper than 64 levels is refused with file and line", "[sweep][spec]") {
+  const Dir d;
+  std::string key = "a";
+  for (int i = 1; i < 50000; ++i) key += ".a";  // 100 kB: overflowed the parser's stack
+  CHECK_THAT(d.error(kHead + key + " = 1\n"),
+             Catch::StartsWith((d.path / "s.toml").string() + ":2: nests deeper than 64 levels") &&
+                 Catch::Contains("at most 64 are allowed"));
+  std::ofstream(d.path / "deep_base.toml") << "seed = 1\n[" << key << "]\n";
+  CHECK_THAT(d.error("base = \"deep_base.toml\"\n[[axis]]\nkey = \"age\"\nvalues = [40]\n"),
+             Catch::StartsWith((d.path / "deep_base.toml").string() + ":2: nests deeper than 64 levels"));
+}
+
 TEST_CASE("command-line overrides reach every run and the design kind", "[sweep][spec]") {
   const Dir d;
   SpecOverrides o;
