@@ -81,6 +81,9 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
       throw ConfigError("--output", 0, name, "", "unknown readout; one of: " + known);
     }
   }
+  if (options.at_day > base.time.back())
+    throw ConfigError("--at", 0, "", fmt::format("{}", options.at_day),
+                      fmt::format("is after the run's end (day {:g})", base.time.back()));
   SensitivityResult result;
   result.outputs = options.outputs;
   result.base = outputs_of(base, options);

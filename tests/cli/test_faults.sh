@@ -440,6 +440,27 @@ fault "run: a dotted key of 50 000 parts (stack overflow in the TOML parser)" \
 fault "sweep: a table header of 50 000 parts" "table_header_50000_parts.toml:2: nests deeper than 64 levels" -- \
   sweep "$SRC/tests/fuzz/regressions/sweep_spec/table_header_50000_parts.toml" -o "$T/out/sweep.h5"
 
+# Thread counts: one bound for -j and OMP_NUM_THREADS (4 per hardware thread). -j 100000 crashed
+# OpenMP in a 2D run and aborted a sweep, leaving its .partial; -j -1 printed a 300-digit bound.
+fault "run -j -1" "--threads: -1 is not allowed" "per hardware thread" "or 0 to choose automatically" -- \
+  run "$CONFIG" "${FAST[@]}" -j -1 -o "$T/out/run.h5"
+if grep -q 1797693 "$T/last.err"; then fail "run -j -1: the message prints a 300-digit bound" "$(cat "$T/last.err")"; fi
+fault "run -j 100000 in 2D" "--threads: 100000 is not allowed" -- \
+  run "$CONFIG" --set model.level=2d --set protocol.series.count=1 --set protocol.end_days=2 -j 100000 -o "$T/out/run.h5"
+fault "sweep -j 100000" "--threads: 100000 is not allowed" -- \
+  sweep "$T/good/spec.toml" -o "$T/out/sweep.h5" -j 100000
+fault "run: OMP_NUM_THREADS=100000" "OMP_NUM_THREADS: = 100000" "per hardware thread" -- \
+  sh: "OMP_NUM_THREADS=100000 exec '$CITSIM' run '$CONFIG' --set model.level=2d --set protocol.series.count=1 --set protocol.end_days=2 -o '$T/out/run.h5'"
+if ldd "$CITSIM" 2>/dev/null | grep -q libasan; then
+  skip "sweep: threads that cannot start (AddressSanitizer reserves terabytes of address space)"
+else
+  # 2 GB thread stacks in a 4 GB address space: the second thread cannot start. The work file the
+  # sweep had just created holds no run and goes too.
+  fault "sweep: threads that cannot start (ulimit -s 2 GB, ulimit -v 4 GB)" "--threads: could start only 1 of 2 threads" \
+    "smaller -j" -- \
+    sh: "ulimit -v 4000000; ulimit -s 2000000; exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/out/sweep.h5' -j 2"
+fi
+
 # Nothing was written where a fault was injected.
 FAULTS=$((FAULTS + 1))
 if [ -z "$(ls -A "$T/out" 2>/dev/null)" ]; then pass "no output appeared"; else fail "outputs appeared" "$(ls -A "$T/out")"; fi
