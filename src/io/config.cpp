@@ -28,6 +28,7 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/parameter_file.hpp"
+#include "citsim/model/tissue.hpp"
 #include "detail/toml_text.hpp"
 
 namespace citsim {
@@ -430,6 +431,46 @@ void check_tissue(const Reader& rd, const Parameters& p, const ParameterSources&
     require_below(c, "C_max", "mg/cm^3",
                   "each layer's resting collagen must be below the packing limit C_max "
                   "(MODEL.md §3)");
+}
+
+/// MODEL.md §3: the patient's resting collagen (a layer's, times the age and laxity factors, which
+/// exceed 1 below age_ref or for a laxity factor above 1) must stay below the packing limit too:
+/// resting production divides by 1 - C/C_max, and above it the collagen runs negative.
+void check_patient_collagen(const Reader& rd, const Parameters& p, const Patient& patient,
+                            const ParameterSources& sources) {
+  const Parameters eff = effective_parameters(p, patient);
+  const std::string_view laxity = patient.laxity_cause == LaxityCause::Postpartum   ? "postpartum_C"
+                                  : patient.laxity_cause == LaxityCause::WeightLoss ? "weight_loss_C"
+                                                                                    : "age_C_floor";
+  for (const auto& [layer, effective] : {std::pair<std::string_view, double>{"C_papillary", eff.C_papillary},
+                                         {"C_reticular", eff.C_reticular},
+                                         {"C_hypodermis", eff.C_hypodermis}}) {
+    if (effective < p.C_max) continue;
+    const std::array<std::string_view, 5> names = {layer, "C_max", "age_C_slope", laxity, "age_ref"};
+    fail_parameters(rd, sources, p, names,
+                    fmt::format("gives this patient (age {:g}, laxity {}) {:.4g} mg/cm^3 of resting collagen in "
+                                "{} (x{:.3g} for age and laxity), not below the packing limit C_max = {:g} "
+                                "mg/cm^3 (MODEL.md §3)",
+                                patient.age, to_string(patient.laxity_cause), effective, layer,
+                                effective / (p.*find_parameter(layer)->field), p.C_max));
+  }
+}
+
+/// MODEL.md §3: the type III share of the collagen fibroblasts make, q3 + Delta_f3·h(T) with
+/// h < 1, must stay at most 1 in every layer; beyond it type I synthesis is negative and type I
+/// collagen runs below zero.
+void check_type3_share(const Reader& rd, const Parameters& p, const ParameterSources& sources) {
+  for (std::string_view layer : {"q3_papillary", "q3_reticular", "q3_hypodermis"}) {
+    const double q3 = p.*find_parameter(layer)->field;
+    if (q3 + p.Delta_f3 <= 1.0) continue;
+    const bool blame_share = sources.contains(layer) || !sources.contains("Delta_f3");
+    const std::array<std::string_view, 2> names = {blame_share ? layer : "Delta_f3",
+                                                   blame_share ? "Delta_f3" : layer};
+    fail_parameters(rd, sources, p, names,
+                    fmt::format("{} + Delta_f3 = {:g} + {:g} exceeds 1: the type III share of new collagen, "
+                                "q3 + Delta_f3 h(T), must stay at most 1 (MODEL.md §3)",
+                                layer, q3, p.Delta_f3));
+  }
 }
 
 /// The largest normalised vascular density, conservatively: the largest raw density of any layer
@@ -892,6 +933,8 @@ RunConfig parse_config(const std::string& text, const std::string& path,
                       cfg.overridden);
   }
   check_tissue(rd, cfg.parameters, sources);
+  check_patient_collagen(rd, cfg.parameters, cfg.patient, sources);
+  check_type3_share(rd, cfg.parameters, sources);
   check_loop_gain(rd, cfg.parameters, sources);
 
   if (numerics) cfg.numerics = read_numerics(rd, *numerics);

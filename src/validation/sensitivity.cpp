@@ -95,7 +95,7 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const double p = config.parameters.*specs[i]->field;
     const double up = p * std::exp(options.log_step), down = p * std::exp(-options.log_step);
-    const auto inside = [&](double v) { return v >= specs[i]->min && v <= specs[i]->max; };
+    const auto inside = [&](double v) { return in_range(*specs[i], v); };
     const bool lo_ok = p > 0.0 ? inside(down) : inside(up), hi_ok = p > 0.0 ? inside(up) : inside(down);
     jobs.push_back({i, lo_ok ? std::exp(-options.log_step) : 1.0, {}, {}});
     jobs.push_back({i, hi_ok ? std::exp(options.log_step) : 1.0, {}, {}});

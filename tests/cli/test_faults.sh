@@ -440,6 +440,20 @@ fault "run: a dotted key of 50 000 parts (stack overflow in the TOML parser)" \
 fault "sweep: a table header of 50 000 parts" "table_header_50000_parts.toml:2: nests deeper than 64 levels" -- \
   sweep "$SRC/tests/fuzz/regressions/sweep_spec/table_header_50000_parts.toml" -o "$T/out/sweep.h5"
 
+# Values inside the old ranges that gave NaN readouts with exit 0 (and "ok" runs in a sweep), and
+# a parameter table's NaN that passed its range check.
+fault "run: tissue.C_reticular = 0 at 0D" "key 'tissue.C_reticular' = 0.0" "must be a number in [1, 399] mg/cm^3" -- \
+  run "$CONFIG" "${FAST[@]}" --set tissue.C_reticular=0.0 -o "$T/out/run.h5"
+fault "run: tissue.E_reticular = 0 at 0D" "key 'tissue.E_reticular' = 0.0" "[0.1, 100]" -- \
+  run "$CONFIG" "${FAST[@]}" --set tissue.E_reticular=0.0 -o "$T/out/run.h5"
+sed "s|values = \[1.0, 1.5\]|values = [230.0, 0.0]|; s|key = \"needle_length\"|key = \"C_reticular\"|" "$T/good/spec.toml" \
+  >"$T/bad/zero_collagen_sweep.toml"
+fault "sweep: an axis through C_reticular = 0" "key 'axis[0]' = tissue.C_reticular = 0.0" "[1, 399]" -- \
+  sweep "$T/bad/zero_collagen_sweep.toml" -o "$T/out/sweep.h5"
+printf '[sigma_T]\nvalue = nan\nunit = "-"\nsource = "hostile"\n' >"$T/bad/nan_table.toml"
+fault "run: a parameter table with value = nan" "nan_table.toml:1: key 'sigma_T.value' = nan" "[2, 30]" -- \
+  run "$CONFIG" "${FAST[@]}" --set "model.parameter_file=$T/bad/nan_table.toml" -o "$T/out/run.h5"
+
 # Thread counts: one bound for -j and OMP_NUM_THREADS (4 per hardware thread). -j 100000 crashed
 # OpenMP in a 2D run and aborted a sweep, leaving its .partial; -j -1 printed a 300-digit bound.
 fault "run -j -1" "--threads: -1 is not allowed" "per hardware thread" "or 0 to choose automatically" -- \

@@ -667,3 +667,50 @@ TEST_CASE("config: model.parameter_file replaces the built-in table; the config'
   CHECK(contains(error_of("[model]\nparameter_file = \"/dev/zero\"\n"), "must name a regular file"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("config: a parameter table's value must be finite and in range; nan is not", "[config]") {
+  // `value = nan` passed the range check (every comparison with NaN is false); with sigma_T the
+  // run then failed blaming species D.
+  for (const std::string v : {"nan", "+nan", "-nan", "inf", "-inf"}) {
+    INFO(v);
+    try {
+      (void)parse_parameter_file("[sigma_T]\nvalue = " + v + "\nunit = \"-\"\n", "table.toml");
+      FAIL("accepted");
+    } catch (const ConfigError& e) {
+      CHECK(contains(e.what(), "table.toml:1: key 'sigma_T.value'"));
+      CHECK(contains(e.what(), "must be a number in [2, 30]"));
+    }
+  }
+  CHECK_THROWS_WITH(parse_parameter_file("[C_reticular]\nvalue = 0\nunit = \"mg/cm^3\"\n", "table.toml"),
+                    Catch::Contains("C_reticular.value") && Catch::Contains("[1, 399]"));
+  std::string deep = "a";
+  for (int i = 1; i < 50000; ++i) deep += ".a";
+  CHECK_THROWS_WITH(parse_parameter_file("[mu_N]\nvalue = 1.0\n" + deep + " = 1\n", "table.toml"),
+                    Catch::StartsWith("table.toml:3: nests deeper than 64 levels"));
+}
+
+TEST_CASE("config: the patient's resting collagen must stay below the packing limit", "[config]") {
+  // Younger than age_ref, collagen is scaled up (x1.24 at age 0): 399 mg/cm^3 became 495, above
+  // C_max = 400, and the resting production ran collagen negative (a numerical failure at day 6).
+  const std::string young = error_of("[patient]\nage = 0\n[tissue]\nC_papillary = 399\n");
+  CHECK(contains(young, "bad.toml:4: key 'tissue.C_papillary' = 399"));
+  CHECK(contains(young, "gives this patient (age 0, laxity aging) 494.8 mg/cm^3 of resting collagen in C_papillary"));
+  CHECK(contains(young, "packing limit C_max = 400"));
+  CHECK(contains(error_of("[patient]\nlaxity_cause = \"postpartum\"\n[tissue]\npostpartum_C = 2.0\n"),
+                 "bad.toml:4: key 'tissue.postpartum_C' = 2.0"));
+  CHECK(contains(error_of("[patient]\nage = 30\n[model.parameters]\nC_max = 240\n"), "bad.toml:4: key 'model.parameters.C_max' = 240"));
+  CHECK_NOTHROW(parse_config("[patient]\nage = 0\n[tissue]\nC_papillary = 320\n", "ok.toml"));
+}
+
+TEST_CASE("config: the type III share of new collagen, q3 + Delta_f3, must stay at most 1", "[config]") {
+  // Beyond 1 type I synthesis is negative: q3_reticular = 0.9 with k_D0 = 0, s_N = 0 and
+  // chi_Mf = 10 ran type I collagen below zero (a numerical failure at day 7).
+  CHECK(contains(error_of("[tissue]\nq3_reticular = 0.9\n"),
+                 "bad.toml:2: key 'tissue.q3_reticular' = 0.9: q3_reticular + Delta_f3 = 0.9 + 0.25 exceeds 1"));
+  CHECK(contains(error_of("[model.parameters]\nDelta_f3 = 1.0\n"),
+                 "bad.toml:2: key 'model.parameters.Delta_f3' = 1.0: q3_papillary + Delta_f3 = 0.25 + 1 exceeds 1"));
+  CHECK_NOTHROW(parse_config("[tissue]\nq3_papillary = 0.75\n", "ok.toml"));
+  CHECK_NOTHROW(parse_config("[tissue]\nq3_papillary = 0.0\nq3_reticular = 0.0\nq3_hypodermis = 0.0\n"
+                             "[model.parameters]\nDelta_f3 = 1.0\n",
+                             "ok.toml"));
+}
