@@ -28,6 +28,7 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/parameter_file.hpp"
+#include "citsim/numerics/kinetics_stepper.hpp"
 #include "citsim/model/tissue.hpp"
 #include "detail/toml_text.hpp"
 
@@ -843,8 +844,8 @@ NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
       nc.dt_rel = rd.number(n, key, positive, "");
     else if (k == "dt_lag")
       nc.dt_lag = rd.number(n, key, positive, "days");
-    else if (k == "dt_min")
-      nc.dt_min = rd.number(n, key, positive, "days");
+    else if (k == "dt_min")  // a first kinetics step below the stepper's smallest fails at once
+      nc.dt_min = rd.number(n, key, Range{kMinKineticsStep, kInf, false, true}, "days");
     else if (k == "dt_max")
       nc.dt_max = rd.number(n, key, positive, "days");
     else if (k == "closure")

@@ -23,8 +23,10 @@ Shard parse_shard(const std::string& text) {
   const auto slash = text.find('/');
   const auto i = slash == std::string::npos ? std::nullopt : parse_int(std::string_view(text).substr(0, slash));
   const auto n = slash == std::string::npos ? std::nullopt : parse_int(std::string_view(text).substr(slash + 1));
-  if (!i || !n || *n < 1 || *i < 0 || *i >= *n)
-    throw ConfigError("--shard", 0, "", text, "must be i/N with 0 <= i < N, e.g. --shard 0/4 (shards count from 0)");
+  if (!i || !n || *n < 1 || *n > kMaxRuns || *i < 0 || *i >= *n)
+    throw ConfigError("--shard", 0, "", text,
+                      fmt::format("must be i/N with 0 <= i < N <= {} (2^31), e.g. --shard 0/4 (shards count from 0)",
+                                  kMaxRuns));
   return {*i, *n};
 }
 
@@ -37,7 +39,9 @@ std::optional<Shard> shard_from_slurm(const std::function<const char*(const char
   const auto i = parse_int(id), n = parse_int(count);
   const auto lo = min ? parse_int(min) : std::optional<std::int64_t>(0);
   const auto st = step ? parse_int(step) : std::optional<std::int64_t>(1);
-  if (!i || !n || !lo || !st || *st < 1 || *n < 1 || (*i - *lo) % *st != 0 || (*i - *lo) / *st >= *n || *i < *lo)
+  // Task IDs are never negative; checked before i - min is formed (it must not overflow).
+  if (!i || !n || !lo || !st || *st < 1 || *n < 1 || *n > kMaxRuns || *lo < 0 || *i < *lo ||
+      (*i - *lo) % *st != 0 || (*i - *lo) / *st >= *n)
     throw ConfigError("SLURM_ARRAY_TASK_ID", 0, "", fmt::format("{} (min {}, step {}, count {})", id, min ? min : "unset",
                                                               step ? step : "unset", count),
                       "does not name one task of the array; submit with --array=0-N (or use --shard i/N)");

@@ -344,4 +344,22 @@ expect_rc "calibrate --starts beyond an int" 2
 expect_text "calibrate --starts: the range" "$ERR" "--starts: 99999999999 is not allowed: give a whole number in 1..1000"
 if [ -e "$T/never.toml" ]; then fail "refused calibrations wrote nothing" "$(ls -l "$T/never.toml")"; else pass "refused calibrations wrote nothing"; fi
 
+# SOURCE_DATE_EPOCH pins the file's `created` time; a value that overflows is ignored, not read
+# as a date 219 million years ahead.
+if command -v h5dump >/dev/null 2>&1; then
+  mkdir -p "$T/epoch"
+  created_with() {
+    SOURCE_DATE_EPOCH=$1 "$CITSIM" run "$CONFIG" "${FAST[@]}" -q -o "$T/epoch/run.h5" </dev/null &&
+      h5dump -a /created "$T/epoch/run.h5" | grep -oE '"[^"]*Z"'
+  }
+  created=$(created_with 86400)
+  if [ "$created" = '"1970-01-02T00:00:00Z"' ]; then pass "SOURCE_DATE_EPOCH=86400 pins created"; else fail "SOURCE_DATE_EPOCH=86400 pins created" "$created"; fi
+  created=$(created_with 99999999999999999999)
+  if [[ "$created" == \"$(date -u +%Y)-* ]]; then
+    pass "SOURCE_DATE_EPOCH beyond 64 bits is ignored (created is now)"
+  else
+    fail "SOURCE_DATE_EPOCH beyond 64 bits is ignored (created is now)" "$created"
+  fi
+fi
+
 report_totals

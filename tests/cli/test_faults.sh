@@ -454,6 +454,13 @@ printf '[sigma_T]\nvalue = nan\nunit = "-"\nsource = "hostile"\n' >"$T/bad/nan_t
 fault "run: a parameter table with value = nan" "nan_table.toml:1: key 'sigma_T.value' = nan" "[2, 30]" -- \
   run "$CONFIG" "${FAST[@]}" --set "model.parameter_file=$T/bad/nan_table.toml" -o "$T/out/run.h5"
 
+# Counts beyond what a sweep file records: accepted, then its own work file was refused as damaged
+# and left behind.
+fault "sweep --shard 0/3000000000" "--shard: = 0/3000000000" "0 <= i < N <= 2147483648" -- \
+  sweep "$T/good/spec.toml" -o "$T/out/sweep.h5" --shard 0/3000000000
+fault "sweep: SLURM_ARRAY_TASK_COUNT=3000000000" "SLURM_ARRAY_TASK_ID" "does not name one task" -- \
+  sh: "SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_COUNT=3000000000 exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/out/sweep.h5'"
+
 # Thread counts: one bound for -j and OMP_NUM_THREADS (4 per hardware thread). -j 100000 crashed
 # OpenMP in a 2D run and aborted a sweep, leaving its .partial; -j -1 printed a 300-digit bound.
 fault "run -j -1" "--threads: -1 is not allowed" "per hardware thread" "or 0 to choose automatically" -- \

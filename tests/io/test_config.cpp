@@ -320,6 +320,10 @@ TEST_CASE("config: out of range values are refused", "[config]") {
         "bad.toml:3: key 'numerics.dz' = 0.6: must be a number in (0, 0.5] mm");
   CHECK(contains(error_of("[numerics]\ndt_min = 2.0\n"),
                  "bad.toml:2: key 'numerics.dt_min' = 2: needs dt_min <= dt_max"));
+  // Below the kinetics' smallest step the first step failed at once, naming no species.
+  CHECK(error_of("[numerics]\ndt_min = 1e-13\n") ==
+        "bad.toml:2: key 'numerics.dt_min' = 1e-13: must be a number >= 1e-12 days");
+  CHECK_NOTHROW(parse_config("[numerics]\ndt_min = 1e-12\n", "ok.toml"));
   CHECK(contains(error_of("[output]\ndense_days = -1\n"), "must be a number >= 0 days"));
   CHECK(contains(error_of("[protocol.series]\ncount = 0\n"),
                  "bad.toml:2: key 'protocol.series.count' = 0: must be an integer in 1..1000"));

@@ -103,6 +103,20 @@ TEST_CASE("spec errors name the file, line, key and what is allowed", "[sweep][s
   CHECK_THAT(d.error(kHead), Catch::Contains("at least one [[axis]]"));
 }
 
+TEST_CASE("integer axes hold whole numbers a config can take, no more than a million", "[sweep][spec]") {
+  const Dir d;
+  // range = [1, 1e12] listed every whole number until memory ran out; seed = 1e300 was rounded
+  // through llround to -9223372036854775808.
+  CHECK_THAT(d.error(kHead + "[[axis]]\nkey = \"sessions\"\nrange = [1, 1e12]\n"),
+             Catch::Contains("key 'axis[0].range'") && Catch::Contains("holds 1e+12 whole numbers, more than the "
+                                                                       "1000000 values an axis may have; give steps = n"));
+  CHECK_THAT(d.error(kHead + "[[axis]]\nkey = \"seed\"\nvalues = [1e300]\n"),
+             Catch::Contains("key 'axis[0].values'") && Catch::Contains("holds 1e+300, beyond the integers seed can take"));
+  CHECK_THAT(d.error(kHead + "[design]\nkind = \"latin_hypercube\"\nruns = 4\n[[axis]]\nkey = \"seed\"\nrange = [0, 1e19]\n"),
+             Catch::Contains("holds 1e+19, beyond the integers seed can take"));
+  CHECK(d.parse(kHead + "[[axis]]\nkey = \"sessions\"\nrange = [1, 2]\n").axes[0].values == std::vector<double>{1.0, 2.0});
+}
+
 TEST_CASE("a spec or base config nested deeper than 64 levels is refused with file and line", "[sweep][spec]") {
   const Dir d;
   std::string key = "a";
