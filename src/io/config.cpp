@@ -440,14 +440,14 @@ void check_tissue(const Reader& rd, const Parameters& p, const ParameterSources&
 void check_patient_collagen(const Reader& rd, const Parameters& p, const Patient& patient,
                             const ParameterSources& sources) {
   const Parameters eff = effective_parameters(p, patient);
-  const std::string_view laxity = patient.laxity_cause == LaxityCause::Postpartum   ? "postpartum_C"
-                                  : patient.laxity_cause == LaxityCause::WeightLoss ? "weight_loss_C"
-                                                                                    : "age_C_floor";
   for (const auto& [layer, effective] : {std::pair<std::string_view, double>{"C_papillary", eff.C_papillary},
                                          {"C_reticular", eff.C_reticular},
                                          {"C_hypodermis", eff.C_hypodermis}}) {
     if (effective < p.C_max) continue;
-    const std::array<std::string_view, 5> names = {layer, "C_max", "age_C_slope", laxity, "age_ref"};
+    // Blamed on the first of these the config set: the layer, the limit, then the factors.
+    std::vector<std::string_view> names = {layer, "C_max", "age_C_slope", "age_ref"};
+    if (patient.laxity_cause == LaxityCause::Postpartum) names.push_back("postpartum_C");
+    if (patient.laxity_cause == LaxityCause::WeightLoss) names.push_back("weight_loss_C");
     fail_parameters(rd, sources, p, names,
                     fmt::format("gives this patient (age {:g}, laxity {}) {:.4g} mg/cm^3 of resting collagen in "
                                 "{} (x{:.3g} for age and laxity), not below the packing limit C_max = {:g} "
