@@ -224,6 +224,15 @@ const LayerSeries& RunResult::layer(const std::string& name) const {
   throw std::out_of_range("no layer " + name);
 }
 
+void require_finite_readouts(const RunResult& r) {
+  for (const Series& s : r.readouts)
+    for (std::size_t k = 0; k < s.values.size(); ++k)
+      if (!std::isfinite(s.values[k]))
+        throw NumericalError(fmt::format("readout {} = {} at day {:g} (level {}): not finite; the readouts are not "
+                                         "defined for this combination of parameters",
+                                         s.name, s.values[k], r.time[k], to_string(r.level)));
+}
+
 ColumnModel build_column_model(const RunConfig& cfg) {
   ColumnModel m;
   const Parameters& base = cfg.parameters;
@@ -437,6 +446,8 @@ RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress, const
       series("elastin_change", "percent", "percent change of dermal elastin from pre-treatment", percent_change(dermis.species[E], rec.E_before)),
       series("scar_index", "day", "integral of max(0, dermal Mf - Mf_scar) from the first session", scar),
   };
+
+  require_finite_readouts(r);
 
   // Scar warning: more than scar_warning days per session so far (docs/model.md §5).
   std::size_t done = 0;

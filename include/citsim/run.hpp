@@ -69,6 +69,10 @@ struct RunResult {
   const LayerSeries& layer(const std::string& name) const;
 };
 
+/// Throws NumericalError naming the first readout value that is NaN or infinite, with its day:
+/// a run never reports a readout it could not form (run_simulation checks its result with it).
+void require_finite_readouts(const RunResult& result);
+
 /// The column model (0D or 1D) a config describes.
 ColumnModel build_column_model(const RunConfig& config);
 
@@ -89,7 +93,8 @@ std::vector<double> profile_times(const RunConfig& config);
 using ProgressFn = std::function<void(double, double)>;
 
 /// Integrates `config`. `cancel` (optional) is polled after every split step: once it reads
-/// true the run throws Interrupted.
+/// true the run throws Interrupted. Throws NumericalError if the integration fails or a readout
+/// is not finite (require_finite_readouts).
 RunResult run_simulation(const RunConfig& config, const ProgressFn& progress = {},
                          const CancelFlag* cancel = nullptr);
 

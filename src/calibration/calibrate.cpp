@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <nlopt.hpp>
+#include <optional>
 #include <random>
+#include <string_view>
 
 #include "citsim/errors.hpp"
 #include "citsim/model/tissue.hpp"
@@ -53,16 +56,22 @@ FreeParameter parse_free_parameter(const std::string& text) {
     throw ConfigError("--free", 0, name, "", "unknown parameter; did you mean '" + nearest_parameter_name(name) + "'?");
   FreeParameter f{name, s->min, s->max, false};
   if (colon != std::string::npos) {
-    const auto second = text.find(':', colon + 1);
-    try {
-      f.lo = std::stod(text.substr(colon + 1, second - colon - 1));
-      f.hi = std::stod(text.substr(second + 1));
-    } catch (const std::exception&) {
-      throw ConfigError("--free", 0, name, text, "must be NAME or NAME:LO:HI with numbers");
-    }
-    if (second == std::string::npos || !(f.lo < f.hi) || f.lo < s->min || f.hi > s->max)
+    // Each bound read whole: "5x" is no number, and NaN or infinity no bound.
+    const auto number = [](std::string_view t) -> std::optional<double> {
+      double x = 0.0;
+      const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), x);
+      if (ec != std::errc() || end != t.data() + t.size()) return std::nullopt;
+      return x;
+    };
+    const std::string_view rest = std::string_view(text).substr(colon + 1);
+    const auto second = rest.find(':');
+    const auto lo = second == std::string_view::npos ? std::nullopt : number(rest.substr(0, second));
+    const auto hi = second == std::string_view::npos ? std::nullopt : number(rest.substr(second + 1));
+    if (!lo || !hi || !in_range(*s, *lo) || !in_range(*s, *hi) || !(*lo < *hi))
       throw ConfigError("--free", 0, name, text,
-                        fmt::format("must be NAME:LO:HI with {} <= LO < HI <= {}", s->min, s->max));
+                        fmt::format("must be NAME or NAME:LO:HI with numbers {} <= LO < HI <= {}", s->min, s->max));
+    f.lo = *lo;
+    f.hi = *hi;
   }
   if (!std::isfinite(f.hi)) f.hi = s->default_value * 10.0;
   f.log_scale = f.lo > 0.0 && f.hi / f.lo >= 10.0;

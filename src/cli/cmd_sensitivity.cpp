@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "citsim/version.hpp"
 #include "commands.hpp"
 #include "limit_warning.hpp"
+#include "numeric_options.hpp"
 #include "progress.hpp"
 
 namespace citsim::cli {
@@ -188,14 +190,15 @@ Command add_sensitivity_command(CLI::App& app) {
                   "Parameter to perturb (repeatable; default: every one with a non-zero value)");
   cmd->add_option("--readout", args->readouts,
                   "Readout to differentiate (repeatable; default: firmness_gain, collagen_induction)");
-  cmd->add_option("--at", args->options.at_day, "Day at which outcomes are read (default: the end)");
+  cmd->add_option("--at", args->options.at_day, "Day at which outcomes are read (default: the end)")->check(day());
   cmd->add_option("--step", args->options.log_step, "Perturbation in ln(parameter)")->capture_default_str();
   cmd->add_option("--top", args->top, "Print only the N most influential (default: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0, std::numeric_limits<int>::max()));
   cmd->add_option("-o,--output,--output-file", args->output_files,
                   "Write the table to this HDF5 file (morris/sobol: the sweep file; default: the spec's output)");
-  cmd->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; results do not depend on it)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-j,--threads", args->threads,
+                  "Runs at once (default: all cores; at most 4 per hardware thread; results do not depend on it)")
+      ->check(thread_count());
   cmd->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
   return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }, {}, {}};

@@ -21,6 +21,7 @@
 #include "citsim/sweep/store.hpp"
 #include "commands.hpp"
 #include "limit_warning.hpp"
+#include "numeric_options.hpp"
 #include "progress.hpp"
 
 namespace citsim::cli {
@@ -85,6 +86,7 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
   std::unique_ptr<WorkFile> work;
   std::vector<std::int64_t> pending;
   bool complete = false;
+  bool work_is_new = false;  // created by this command, so nothing of an earlier one is in it
   if (root) {
     try {
       std::error_code ec;
@@ -111,6 +113,7 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
         complete = true;
         std::remove(work_path.c_str());  // left over if a kill came between rename and removal
       } else {
+        work_is_new = !fs::exists(work_path, ec);
         work = std::make_unique<WorkFile>(work_path, layout);
         pending = work->pending();
       }
@@ -148,6 +151,14 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
       run_mpi(*mpi, plan, pending, threads, sink, cancel);
     else if (!complete)
       run_threads(plan, pending, threads, sink, cancel);
+  } catch (const ConfigError&) {
+    // The threads could not be started (thread_start_failure): a work file this command created
+    // and no run reached is no state worth resuming.
+    if (work && work_is_new && work->finished() == 0) {
+      work->close();
+      std::remove(work_path.c_str());
+    }
+    throw;
   } catch (const Interrupted&) {
     // Every finished run is in the work file (flushed as it was written); close it and say so.
     bar.finish();
@@ -213,8 +224,9 @@ Command add_sweep_command(CLI::App& app) {
   sub->add_option("spec", args->spec, "Sweep spec (TOML): base config, axes, design, outcomes")->required();
   sub->add_option("-o,--output", args->output, "Output HDF5 (default: the spec's output)");
   sub->add_option("--set", args->sets, "Override a base config value for every run: dotted.key=value (repeatable)");
-  sub->add_option("-j,--threads", args->threads, "Runs at once (default: all cores; under MPI: per rank, 1)")
-      ->check(CLI::NonNegativeNumber);
+  sub->add_option("-j,--threads", args->threads,
+                  "Runs at once (default: all cores; under MPI: per rank, 1; at most 4 per hardware thread)")
+      ->check(thread_count());
   sub->add_option("--shard", args->shard,
                   "Run shard i of N (i/N, from 0) into OUT.shard-i-of-N.h5; default in a SLURM array: "
                   "i = SLURM_ARRAY_TASK_ID, N = CITSIM_SHARDS (or the array's size)");

@@ -18,7 +18,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdint>
 #include <exception>
+#include <limits>
 #include <new>
 
 #include "citsim/errors.hpp"
@@ -29,6 +31,7 @@
 #include "citsim/model/injury.hpp"
 #include "citsim/model/tissue.hpp"
 #include "citsim/run.hpp"
+#include "citsim/threads.hpp"
 #include "citsim/calibration/calibrate.hpp"
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/validation/metrics.hpp"
@@ -37,6 +40,7 @@
 #include "interrupt.hpp"
 #include "isolated.hpp"
 #include "limit_warning.hpp"
+#include "numeric_options.hpp"
 #include "cmd_report.hpp"
 #include "progress.hpp"
 
@@ -199,6 +203,11 @@ int cmd_params() {
   return 0;
 }
 
+// A loss evaluation runs every scenario (seconds): these bound a fit to months, not forever
+// (NLopt takes a count <= 0 as no limit at all).
+constexpr std::int64_t kMaxEvaluations = 1'000'000;
+constexpr std::int64_t kMaxStarts = 1000;
+
 struct CalibrateArgs {
   std::string targets, scenarios, output;
   std::vector<std::string> free, sets;
@@ -321,8 +330,8 @@ int main(int argc, char** argv) {
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
   run->add_option("-j,--threads", threads,
                   "Threads (default: one for 0D and 1D columns under 512 cells, all cores above; "
-                  "results do not depend on it)")
-      ->check(CLI::NonNegativeNumber);
+                  "at most 4 per hardware thread; results do not depend on it)")
+      ->check(cli::thread_count());
   run->add_flag(kIgnoreLimitsFlag, ignore_limits, cli::kIgnoreLimitsHelp);
 
   auto* check = app.add_subcommand("check", "Validate a config and print the resolved protocol");
@@ -355,9 +364,15 @@ int main(int argc, char** argv) {
                     "configs/parameters.toml is the built-in one)")
       ->capture_default_str();
   calib->add_option("--free", cal.free, "Parameter to fit, NAME or NAME:LO:HI (repeatable; default: the calibrated set of docs/model.md §3)");
-  calib->add_option("--max-evals", cal.max_evaluations, "Loss evaluations per start")->capture_default_str();
-  calib->add_option("--starts", cal.starts, "Starting points: the current values, then seeded random ones")->capture_default_str();
-  calib->add_option("--seed", cal.seed, "Seed of the random starts")->capture_default_str();
+  calib->add_option("--max-evals", cal.max_evaluations, "Loss evaluations per start")
+      ->check(cli::whole_number(1, kMaxEvaluations))
+      ->capture_default_str();
+  calib->add_option("--starts", cal.starts, "Starting points: the current values, then seeded random ones")
+      ->check(cli::whole_number(1, kMaxStarts))
+      ->capture_default_str();
+  calib->add_option("--seed", cal.seed, "Seed of the random starts")
+      ->check(cli::whole_number(0, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
   calib->add_option("--set", cal.sets, "Override a value in every scenario: dotted.key=value (repeatable)");
   calib->add_flag("-q,--quiet", cal.quiet, "No progress");
 
@@ -390,6 +405,7 @@ int main(int argc, char** argv) {
   };
   const auto work = [&]() -> int {
     try {
+      check_omp_num_threads();  // OpenMP's own thread count, held to -j's bound
       int code = 0;
       if (run->parsed()) code = cmd_run(config_path, sets, out, quiet, threads, ignore_limits, cancel);
       else if (check->parsed()) code = cmd_check(config_path, sets, ignore_limits);

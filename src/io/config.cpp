@@ -28,6 +28,8 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/parameter_file.hpp"
+#include "citsim/numerics/kinetics_stepper.hpp"
+#include "citsim/model/tissue.hpp"
 #include "detail/toml_text.hpp"
 
 namespace citsim {
@@ -71,6 +73,12 @@ std::string trim(std::string_view s) {
   if (first == std::string_view::npos) return {};
   const auto last = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(first, last - first + 1));
+}
+
+/// At most 80 characters of `s`, for messages about text that may be huge.
+std::string shortened(const std::string& s) {
+  constexpr std::size_t kShown = 80;
+  return s.size() <= kShown ? s : fmt::format("{}... ({} characters)", s.substr(0, kShown), s.size());
 }
 
 /// " mm" for a unit, nothing for dimensionless ("-" in the parameter table).
@@ -186,6 +194,14 @@ std::set<std::string, std::less<>> apply_overrides(toml::table& root,
                         "expected key=value, e.g. --set protocol.series.count=3");
     const std::string key = trim(std::string_view(o).substr(0, eq));
     const std::string value = trim(std::string_view(o).substr(eq + 1));
+
+    // The same bound as for a file (toml_structure.hpp): the tree below is freed recursively.
+    if (std::count(key.begin(), key.end(), '.') >= toml_text::kMaxNesting)
+      throw ConfigError(std::string(kOverrideFile), 0, shortened(key), "",
+                        "the key " + toml_text::too_deep_message());
+    if (toml_text::too_deep_line("x = " + value))
+      throw ConfigError(std::string(kOverrideFile), 0, key, shortened(value),
+                        "the value " + toml_text::too_deep_message());
 
     std::vector<std::string> parts;
     for (std::size_t start = 0;;) {
@@ -450,6 +466,46 @@ void check_tissue(const Reader& rd, const Parameters& p, const ParameterSources&
     require_below(c, "C_max", "mg/cm^3",
                   "each layer's resting collagen must be below the packing limit C_max "
                   "(docs/model.md §3)");
+}
+
+/// docs/model.md §3: the patient's resting collagen (a layer's, times the age and laxity factors, which
+/// exceed 1 below age_ref or for a laxity factor above 1) must stay below the packing limit too:
+/// resting production divides by 1 - C/C_max, and above it the collagen runs negative.
+void check_patient_collagen(const Reader& rd, const Parameters& p, const Patient& patient,
+                            const ParameterSources& sources) {
+  const Parameters eff = effective_parameters(p, patient);
+  for (const auto& [layer, effective] : {std::pair<std::string_view, double>{"C_papillary", eff.C_papillary},
+                                         {"C_reticular", eff.C_reticular},
+                                         {"C_hypodermis", eff.C_hypodermis}}) {
+    if (effective < p.C_max) continue;
+    // Blamed on the first of these the config set: the layer, the limit, then the factors.
+    std::vector<std::string_view> names = {layer, "C_max", "age_C_slope", "age_ref"};
+    if (patient.laxity_cause == LaxityCause::Postpartum) names.push_back("postpartum_C");
+    if (patient.laxity_cause == LaxityCause::WeightLoss) names.push_back("weight_loss_C");
+    fail_parameters(rd, sources, p, names,
+                    fmt::format("gives this patient (age {:g}, laxity {}) {:.4g} mg/cm^3 of resting collagen in "
+                                "{} (x{:.3g} for age and laxity), not below the packing limit C_max = {:g} "
+                                "mg/cm^3 (docs/model.md §3)",
+                                patient.age, to_string(patient.laxity_cause), effective, layer,
+                                effective / (p.*find_parameter(layer)->field), p.C_max));
+  }
+}
+
+/// docs/model.md §3: the type III share of the collagen fibroblasts make, q3 + Delta_f3·h(T) with
+/// h < 1, must stay at most 1 in every layer; beyond it type I synthesis is negative and type I
+/// collagen runs below zero.
+void check_type3_share(const Reader& rd, const Parameters& p, const ParameterSources& sources) {
+  for (std::string_view layer : {"q3_papillary", "q3_reticular", "q3_hypodermis"}) {
+    const double q3 = p.*find_parameter(layer)->field;
+    if (q3 + p.Delta_f3 <= 1.0) continue;
+    const bool blame_share = sources.contains(layer) || !sources.contains("Delta_f3");
+    const std::array<std::string_view, 2> names = {blame_share ? layer : "Delta_f3",
+                                                   blame_share ? "Delta_f3" : layer};
+    fail_parameters(rd, sources, p, names,
+                    fmt::format("{} + Delta_f3 = {:g} + {:g} exceeds 1: the type III share of new collagen, "
+                                "q3 + Delta_f3 h(T), must stay at most 1 (docs/model.md §3)",
+                                layer, q3, p.Delta_f3));
+  }
 }
 
 /// The largest normalised vascular density, conservatively: the largest raw density of any layer
@@ -822,8 +878,8 @@ NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
       nc.dt_rel = rd.number(n, key, positive, "");
     else if (k == "dt_lag")
       nc.dt_lag = rd.number(n, key, positive, "days");
-    else if (k == "dt_min")
-      nc.dt_min = rd.number(n, key, positive, "days");
+    else if (k == "dt_min")  // a first kinetics step below the stepper's smallest fails at once
+      nc.dt_min = rd.number(n, key, Range{kMinKineticsStep, kInf, false, true}, "days");
     else if (k == "dt_max")
       nc.dt_max = rd.number(n, key, positive, "days");
     else if (k == "closure")
@@ -919,6 +975,8 @@ RunConfig parse_config(const std::string& text, const std::string& path,
                       cfg.overridden);
   }
   check_tissue(rd, cfg.parameters, sources);
+  check_patient_collagen(rd, cfg.parameters, cfg.patient, sources);
+  check_type3_share(rd, cfg.parameters, sources);
   check_loop_gain(rd, cfg.parameters, sources);
 
   if (numerics) cfg.numerics = read_numerics(rd, *numerics);

@@ -25,7 +25,7 @@ std::vector<FittedValue> parse_parameter_file(const std::string& text, const std
                         fmt::format("unknown parameter; did you mean '{}'?", nearest_parameter_name(name)));
     const toml::table* t = node.as_table();
     const auto value = t ? (*t)["value"].value<double>() : std::nullopt;
-    if (!value || *value < spec->min || *value > spec->max)
+    if (!value || !in_range(*spec, *value))
       throw ConfigError(path, line, name + ".value", value ? fmt::format("{}", *value) : "",
                         fmt::format("must be a number in [{}, {}] {}", spec->min, spec->max, spec->unit));
     FittedValue v{name, *value, std::string(spec->unit), (*t)["source"].value_or(std::string())};

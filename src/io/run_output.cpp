@@ -1,5 +1,6 @@
 #include "citsim/io/run_output.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -17,12 +18,16 @@ namespace {
 std::string created_utc() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    // Read whole, and before the year 10000 (the form has four digits): a value that overflows
+    // is ignored like a malformed one, not clamped to a date 219 million years ahead.
+    constexpr long long kYear10000 = 253'402'300'800;
     char* end = nullptr;
+    errno = 0;
     const long long v = std::strtoll(epoch, &end, 10);
-    if (end != epoch && *end == '\0' && v >= 0) t = static_cast<std::time_t>(v);
+    if (end != epoch && *end == '\0' && errno == 0 && v >= 0 && v < kYear10000) t = static_cast<std::time_t>(v);
   }
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  if (gmtime_r(&t, &tm) == nullptr) return "1970-01-01T00:00:00Z";  // the clock itself is beyond gmtime
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

@@ -31,13 +31,13 @@ constexpr std::array kTable = {
   ParameterSpec{"striae_collagen", "-", G::Tissue, 0.6, 0.0, 1.0, "collagen factor in the striae band (docs/model.md §1)", &P::striae_collagen},
   ParameterSpec{"striae_elastin", "-", G::Tissue, 0.3, 0.0, 1.0, "elastin factor in the striae band (docs/model.md §1)", &P::striae_elastin},
   ParameterSpec{"C_papillary", "mg/cm^3", G::Tissue, 180.0, 0.0, 399.0, "collagen 70-80 % of dermal dry weight (docs/model.md §1)", &P::C_papillary},
-  ParameterSpec{"C_reticular", "mg/cm^3", G::Tissue, 230.0, 0.0, 399.0, "collagen 70-80 % of dermal dry weight (docs/model.md §1)", &P::C_reticular},
+  ParameterSpec{"C_reticular", "mg/cm^3", G::Tissue, 230.0, 1.0, 399.0, "collagen 70-80 % of dermal dry weight (docs/model.md §1); above 0: the Cutometer's reference", &P::C_reticular},
   ParameterSpec{"C_hypodermis", "mg/cm^3", G::Tissue, 30.0, 0.0, 399.0, "docs/model.md §1", &P::C_hypodermis},
-  ParameterSpec{"q3_papillary", "-", G::Tissue, 0.25, 0.0, 1.0, "type I about 80 % of dermal collagen in young skin (docs/model.md §1)", &P::q3_papillary},
-  ParameterSpec{"q3_reticular", "-", G::Tissue, 0.15, 0.0, 1.0, "docs/model.md §1", &P::q3_reticular},
-  ParameterSpec{"q3_hypodermis", "-", G::Tissue, 0.20, 0.0, 1.0, "docs/model.md §1", &P::q3_hypodermis},
+  ParameterSpec{"q3_papillary", "-", G::Tissue, 0.25, 0.0, 0.9, "type I about 80 % of dermal collagen in young skin (docs/model.md §1); below 1: resting synthesis is set by type I turnover", &P::q3_papillary},
+  ParameterSpec{"q3_reticular", "-", G::Tissue, 0.15, 0.0, 0.9, "docs/model.md §1; below 1: resting synthesis is set by type I turnover", &P::q3_reticular},
+  ParameterSpec{"q3_hypodermis", "-", G::Tissue, 0.20, 0.0, 0.9, "docs/model.md §1; below 1: resting synthesis is set by type I turnover", &P::q3_hypodermis},
   ParameterSpec{"E_papillary", "mg/cm^3", G::Tissue, 6.0, 0.0, 100.0, "elastin 2-4 % of dermal dry weight (docs/model.md §1)", &P::E_papillary},
-  ParameterSpec{"E_reticular", "mg/cm^3", G::Tissue, 10.0, 0.0, 100.0, "docs/model.md §1", &P::E_reticular},
+  ParameterSpec{"E_reticular", "mg/cm^3", G::Tissue, 10.0, 0.1, 100.0, "docs/model.md §1; above 0: the Cutometer's and elastin_change's reference", &P::E_reticular},
   ParameterSpec{"E_hypodermis", "mg/cm^3", G::Tissue, 1.0, 0.0, 100.0, "docs/model.md §1", &P::E_hypodermis},
   ParameterSpec{"F_rest_papillary", "-", G::Tissue, 1.5, 1e-3, 10.0, "resting fibroblasts relative to the reticular dermis (docs/model.md §1)", &P::F_rest_papillary},
   ParameterSpec{"F_rest_reticular", "-", G::Tissue, 1.0, 1e-3, 10.0, "unit of cell density (docs/model.md §1)", &P::F_rest_reticular},
@@ -53,13 +53,13 @@ constexpr std::array kTable = {
   ParameterSpec{"age_C_slope", "1/year", G::Tissue, 0.006, 0.0, 0.05, "collagen score -25 % from 25-34 to 65-74 y (Sibilla data in Reilly et al. 2021)", &P::age_C_slope},
   ParameterSpec{"age_E_slope", "1/year", G::Tissue, 0.012, 0.0, 0.05, "elastic recovery falls most with age (Ryu et al. 2008); docs/model.md §1", &P::age_E_slope},
   ParameterSpec{"age_sigma_slope", "1/year", G::Tissue, 0.003, 0.0, 0.05, "type I procollagen -32 % over 80 vs 18-29 y (Varani et al. 2006)", &P::age_sigma_slope},
-  ParameterSpec{"age_C_floor", "-", G::Tissue, 0.5, 0.0, 1.0, "docs/model.md §1", &P::age_C_floor},
-  ParameterSpec{"age_E_floor", "-", G::Tissue, 0.3, 0.0, 1.0, "docs/model.md §1", &P::age_E_floor},
+  ParameterSpec{"age_C_floor", "-", G::Tissue, 0.5, 0.01, 1.0, "docs/model.md §1; above 0: no age removes all collagen", &P::age_C_floor},
+  ParameterSpec{"age_E_floor", "-", G::Tissue, 0.3, 0.01, 1.0, "docs/model.md §1; above 0: no age removes all elastin", &P::age_E_floor},
   ParameterSpec{"age_sigma_floor", "-", G::Tissue, 0.4, 0.0, 1.0, "docs/model.md §1", &P::age_sigma_floor},
-  ParameterSpec{"postpartum_C", "-", G::Tissue, 0.9, 0.0, 2.0, "postpartum laxity: stretched, fragmented fibres (docs/model.md §1)", &P::postpartum_C},
-  ParameterSpec{"postpartum_E_reticular", "-", G::Tissue, 0.6, 0.0, 2.0, "postpartum laxity, reticular elastin (docs/model.md §1)", &P::postpartum_E_reticular},
-  ParameterSpec{"weight_loss_C", "-", G::Tissue, 0.85, 0.0, 2.0, "weight-loss laxity (docs/model.md §1)", &P::weight_loss_C},
-  ParameterSpec{"weight_loss_E", "-", G::Tissue, 0.8, 0.0, 2.0, "weight-loss laxity (docs/model.md §1)", &P::weight_loss_E},
+  ParameterSpec{"postpartum_C", "-", G::Tissue, 0.9, 0.01, 2.0, "postpartum laxity: stretched, fragmented fibres (docs/model.md §1)", &P::postpartum_C},
+  ParameterSpec{"postpartum_E_reticular", "-", G::Tissue, 0.6, 0.01, 2.0, "postpartum laxity, reticular elastin (docs/model.md §1)", &P::postpartum_E_reticular},
+  ParameterSpec{"weight_loss_C", "-", G::Tissue, 0.85, 0.01, 2.0, "weight-loss laxity (docs/model.md §1)", &P::weight_loss_C},
+  ParameterSpec{"weight_loss_E", "-", G::Tissue, 0.8, 0.01, 2.0, "weight-loss laxity (docs/model.md §1)", &P::weight_loss_E},
 
   // ---- injury: docs/model.md §2 ----
   ParameterSpec{"eta_pen", "-", G::Injury, 0.7, 0.05, 1.0, "pen penetration efficiency, a piston drives the needles (docs/model.md §2); uncertain, sweep it", &P::eta_pen},
@@ -200,6 +200,8 @@ std::string_view to_string(ParameterGroup g) {
 }
 
 std::span<const ParameterSpec> parameter_table() { return kTable; }
+
+bool in_range(const ParameterSpec& spec, double x) { return std::isfinite(x) && x >= spec.min && x <= spec.max; }
 
 const ParameterSpec* find_parameter(std::string_view name) {
   for (const auto& s : kTable)

@@ -14,8 +14,6 @@
 namespace citsim {
 namespace {
 
-/// Smallest step before we call the integration failed [day].
-constexpr double kMinStep = 1e-12;
 constexpr int kMaxTrials = 100000;
 
 /// Why the step collapsed: the species with the largest weighted error of the last trial, with
@@ -79,7 +77,7 @@ KineticsWork KineticsStepper::advance(SpeciesVector& u, const SiteRates& site,
   double t = t0;
   KineticsWork work;
   for (int trial = 0; t < t1; ++trial) {
-    if (trial > kMaxTrials || !(dt >= kMinStep))
+    if (trial > kMaxTrials || !(dt >= kMinKineticsStep))
       throw NumericalError(fmt::format("kinetics step size collapsed to {:.3g} day at t = {:.6g} day{}", dt, t,
                                        trial > 0 ? ", " + worst_species(u, s.x_new, s.x_err, s.tol) : ""));
     if (!linearised) {

@@ -23,9 +23,6 @@ constexpr std::array<std::pair<std::string_view, DesignKind>, 5> kKinds = {{
     {"saltelli", DesignKind::Saltelli},
 }};
 
-/// Runs are bounded so that run indices, Sobol indices and products stay exact.
-constexpr std::int64_t kMaxRuns = std::int64_t{1} << 31;
-
 }  // namespace
 
 std::string_view to_string(DesignKind k) {

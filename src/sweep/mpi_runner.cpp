@@ -14,7 +14,11 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <system_error>
 #include <thread>
+
+#include "citsim/threads.hpp"
 #endif
 
 namespace citsim::sweep {
@@ -84,22 +88,32 @@ void coordinator(const MpiSession& session, const SweepPlan& plan, std::span<con
     return next < runs.size() && !stopping ? runs[next++] : -1;
   };
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t)
-    pool.emplace_back([&] {
-      const OneOmpThread one;
-      try {
-        for (std::int64_t r; (r = take()) >= 0;) {
-          RunRecord rec = evaluate_run(plan, r, cancel);
-          std::lock_guard lock(mutex);
-          local_done.push_back(std::move(rec));
-        }
-      } catch (const Interrupted&) {
+  std::optional<ConfigError> start_failure;
+  const auto compute = [&] {
+    const OneOmpThread one;
+    try {
+      for (std::int64_t r; (r = take()) >= 0;) {
+        RunRecord rec = evaluate_run(plan, r, cancel);
         std::lock_guard lock(mutex);
-        stopping = abandoned = true;
+        local_done.push_back(std::move(rec));
       }
+    } catch (const Interrupted&) {
       std::lock_guard lock(mutex);
-      --local_active;
-    });
+      stopping = abandoned = true;
+    }
+    std::lock_guard lock(mutex);
+    --local_active;
+  };
+  try {
+    for (int t = 0; t < threads; ++t) pool.emplace_back(compute);
+  } catch (const std::system_error& e) {
+    // Hand out no run (the workers are told to stop when they ask), let the threads started
+    // finish theirs, then report.
+    start_failure = thread_start_failure(static_cast<int>(pool.size()), threads, e);
+    std::lock_guard lock(mutex);
+    stopping = true;
+    local_active -= threads - static_cast<int>(pool.size());
+  }
 
   int remote_active = session.size() - 1;
   std::vector<char> buffer;
@@ -144,6 +158,7 @@ void coordinator(const MpiSession& session, const SweepPlan& plan, std::span<con
     if (!progressed) std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
   for (auto& t : pool) t.join();
+  if (start_failure) throw *start_failure;
   if (abandoned || next < runs.size())
     throw Interrupted("sweep interrupted; the runs in progress were abandoned");
 }

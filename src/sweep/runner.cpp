@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,11 +12,13 @@
 #include <limits>
 #include <mutex>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "citsim/io/config.hpp"
 #include "citsim/run.hpp"
 #include "citsim/sweep/outcomes.hpp"
+#include "citsim/threads.hpp"
 
 namespace citsim::sweep {
 namespace {
@@ -74,6 +77,7 @@ RunRecord evaluate_run(const SweepPlan& plan, std::int64_t run, const CancelFlag
 void run_threads(const SweepPlan& plan, std::span<const std::int64_t> runs, int threads, const RecordSink& sink,
                  const CancelFlag* cancel) {
   if (threads < 1) throw std::invalid_argument("run_threads needs at least one thread");
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), runs.size()));
   const auto cancelled = [cancel] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
   if (threads == 1 || runs.size() <= 1) {
     const OmpThreads one(1);
@@ -128,7 +132,18 @@ void run_threads(const SweepPlan& plan, std::span<const std::int64_t> runs, int 
   };
   std::vector<std::thread> pool;
   pool.reserve(static_cast<std::size_t>(threads));
-  for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+  try {
+    for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+  } catch (const std::system_error& e) {
+    // The threads started finish their run and hand nothing on: no run is half-recorded.
+    {
+      std::lock_guard lock(mutex);
+      stop = true;
+    }
+    room.notify_all();
+    for (auto& t : pool) t.join();
+    throw thread_start_failure(static_cast<int>(pool.size()), threads, e);
+  }
 
   std::exception_ptr sink_error;
   for (;;) {

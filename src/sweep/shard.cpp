@@ -59,8 +59,10 @@ Shard parse_shard(const std::string& text) {
   const auto slash = text.find('/');
   const auto i = slash == std::string::npos ? std::nullopt : parse_int(std::string_view(text).substr(0, slash));
   const auto n = slash == std::string::npos ? std::nullopt : parse_int(std::string_view(text).substr(slash + 1));
-  if (!i || !n || *n < 1 || *i < 0 || *i >= *n)
-    throw ConfigError("--shard", 0, "", text, "must be i/N with 0 <= i < N, e.g. --shard 0/4 (shards count from 0)");
+  if (!i || !n || *n < 1 || *n > kMaxRuns || *i < 0 || *i >= *n)
+    throw ConfigError("--shard", 0, "", text,
+                      fmt::format("must be i/N with 0 <= i < N <= {} (2^31), e.g. --shard 0/4 (shards count from 0)",
+                                  kMaxRuns));
   return {*i, *n};
 }
 
@@ -83,8 +85,9 @@ std::optional<Shard> shard_from_slurm(const std::string& output,
   //    count that survives a resubmission.
   if (shards_text) {
     const auto n = parse_int(shards_text);
-    if (!n || *n < 1)
-      throw ConfigError(fmt::format("CITSIM_SHARDS={}", shards_text), 0, "", "", "must be the number of shards, an integer >= 1");
+    if (!n || *n < 1 || *n > kMaxRuns)
+      throw ConfigError(fmt::format("CITSIM_SHARDS={}", shards_text), 0, "", "",
+                        fmt::format("must be the number of shards, an integer from 1 to {} (2^31)", kMaxRuns));
     if (*id >= *n)
       throw ConfigError(array_text(getenv), 0, "", "",
                         fmt::format("is not a shard of CITSIM_SHARDS={}: task IDs are shard numbers 0..{} "
@@ -112,6 +115,9 @@ std::optional<Shard> shard_from_slurm(const std::string& output,
     throw ConfigError(array_text(getenv), 0, "", "",
                       "the array does not say how many shards the sweep has; " + set_it("N"));
   const std::int64_t n = *count, lo = *min, hi = *max, stride = *step;
+  if (n > kMaxRuns)
+    throw ConfigError(array_text(getenv), 0, "", "",
+                      fmt::format("an array of {} tasks is more shards than a sweep can have ({}, 2^31)", n, kMaxRuns));
   if (n < 2)
     throw ConfigError(array_text(getenv), 0, "", "",
                       "a one-task array (a task resubmitted alone?) cannot tell how many shards the sweep has, "

@@ -155,6 +155,9 @@ class Reader {
   std::string path_;
 };
 
+/// The most values one axis may have (a grid's steps, or the whole numbers of an integer range).
+constexpr std::int64_t kMaxAxisValues = 1'000'000;
+
 bool positive(double x) { return x > 0.0; }
 bool non_negative(double x) { return x >= 0.0; }
 
@@ -211,8 +214,7 @@ DesignSpec read_design(const Reader& rd, const toml::table* t, const SpecOverrid
       if (!k) rd.reject("design.kind", *n, "must be one of \"grid\", \"latin_hypercube\", \"sobol\", \"morris\", \"saltelli\"");
       d.kind = *k;
     }
-    constexpr auto kMax = std::int64_t{1} << 31;
-    if (const auto* n = t->get("runs")) d.runs = rd.integer(*n, "design.runs", 1, kMax);
+    if (const auto* n = t->get("runs")) d.runs = rd.integer(*n, "design.runs", 1, kMaxRuns);
     if (const auto* n = t->get("seed"))
       d.seed = static_cast<std::uint64_t>(rd.integer(*n, "design.seed", 0, std::numeric_limits<std::int64_t>::max()));
     if (const auto* n = t->get("levels")) {
@@ -220,8 +222,8 @@ DesignSpec read_design(const Reader& rd, const toml::table* t, const SpecOverrid
       if (d.levels % 2 != 0) rd.reject("design.levels", *n, "must be an even integer in 2..100 (Morris levels)");
     }
     if (const auto* n = t->get("trajectories")) d.trajectories = static_cast<int>(rd.integer(*n, "design.trajectories", 2, 1000000));
-    if (const auto* n = t->get("base_runs")) d.base_runs = rd.integer(*n, "design.base_runs", 2, kMax);
-    if (const auto* n = t->get("skip")) d.skip = rd.integer(*n, "design.skip", 0, kMax);
+    if (const auto* n = t->get("base_runs")) d.base_runs = rd.integer(*n, "design.base_runs", 2, kMaxRuns);
+    if (const auto* n = t->get("skip")) d.skip = rd.integer(*n, "design.skip", 0, kMaxRuns);
     if (const auto* n = t->get("bootstrap")) d.bootstrap = static_cast<int>(rd.integer(*n, "design.bootstrap", 0, 100000));
   }
   if (!o.design_kind.empty()) {
@@ -296,7 +298,7 @@ Axis read_axis(const Reader& rd, const toml::table& t, const std::string& prefix
       rd.reject(prefix + ".range", *range, "holds no whole number, and this key takes integers");
     if (kind == DesignKind::Grid) {
       if (steps) {
-        const auto n = rd.integer(*steps, prefix + ".steps", 2, 1000000);
+        const auto n = rd.integer(*steps, prefix + ".steps", 2, kMaxAxisValues);
         for (std::int64_t k = 0; k < n; ++k) {
           const double u = static_cast<double>(k) / static_cast<double>(n - 1);
           double x = a.scale == AxisScale::Log ? std::exp(std::log(a.lo) + u * (std::log(a.hi) - std::log(a.lo)))
@@ -307,6 +309,13 @@ Axis read_axis(const Reader& rd, const toml::table& t, const std::string& prefix
           if (a.values.empty() || a.values.back() != x) a.values.push_back(x);
         }
       } else if (a.integer) {
+        // Every whole number of the range, as many as steps may give at most.
+        const double count = std::floor(a.hi) - std::ceil(a.lo) + 1.0;
+        if (count > static_cast<double>(kMaxAxisValues))
+          rd.reject(prefix + ".range", *range,
+                    fmt::format("holds {:.4g} whole numbers, more than the {} values an axis may have; give "
+                                "steps = n",
+                                count, kMaxAxisValues));
         for (double x = std::ceil(a.lo); x <= a.hi; x += 1.0) a.values.push_back(x);
       } else {
         rd.fail(prefix + ".steps", &t, "", "a grid over a range needs steps = n (n >= 2 values from lo to hi)");
@@ -315,10 +324,18 @@ Axis read_axis(const Reader& rd, const toml::table& t, const std::string& prefix
       rd.reject(prefix + ".steps", *steps, fmt::format("a {} design samples the range; steps is for grids", to_string(kind)));
     }
   }
-  if (a.integer)
-    for (double x : a.values)
-      if (x != std::round(x))
-        rd.reject(prefix + ".values", *values, fmt::format("holds {}, but {} takes integers", x, a.key));
+  if (a.integer) {
+    // Whole and within a 64-bit integer: the value is written into the config as one.
+    constexpr double kWholeLimit = 9.2e18;
+    const toml::node& given = values ? *values : *range;
+    const std::string given_key = prefix + (values ? ".values" : ".range");
+    for (double x : values ? a.values : std::vector<double>{a.lo, a.hi}) {
+      if (!(std::abs(x) < kWholeLimit))
+        rd.reject(given_key, given, fmt::format("holds {}, beyond the integers {} can take", x, a.key));
+      if (values && x != std::round(x))
+        rd.reject(given_key, given, fmt::format("holds {}, but {} takes integers", x, a.key));
+    }
+  }
   return a;
 }
 

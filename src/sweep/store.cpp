@@ -172,7 +172,6 @@ void write_layout(h5::File& f, const StoreLayout& l, bool work, const std::vecto
 /// steps divide by the shard count, size buffers by the run count and rebuild Morris and
 /// Saltelli designs from them.
 void check_design(const h5::File& f, const StoreLayout& l) {
-  constexpr std::int64_t kMaxRuns = std::int64_t{1} << 31;  // as src/sweep/design.cpp
   const auto bad = [&](const std::string& what) {
     throw IoError(fmt::format("'{}': {}: the file is damaged or not a citsim sweep file", f.path(), what));
   };
@@ -207,13 +206,22 @@ StoreLayout read_layout(const h5::File& f) {
   const auto kind = design_kind_from(f.string_attribute("/", "design"));
   if (!kind) throw IoError(fmt::format("'{}': unknown design '{}'", f.path(), f.string_attribute("/", "design")));
   l.design.kind = *kind;
+  // Counts held as int are checked before the narrowing: 2^32 + 4 must not wrap to a valid 4.
+  const auto int_count = [&](const char* name) {
+    const std::int64_t v = f.int_attribute("/", name);
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+      throw IoError(fmt::format("'{}': {} = {} is beyond any design citsim writes: the file is damaged or not a "
+                                "citsim sweep file",
+                                f.path(), name, v));
+    return static_cast<int>(v);
+  };
   l.design.runs = f.int_attribute("/", "design_runs");
   l.design.seed = static_cast<std::uint64_t>(f.int_attribute("/", "design_seed"));
-  l.design.levels = static_cast<int>(f.int_attribute("/", "design_levels"));
-  l.design.trajectories = static_cast<int>(f.int_attribute("/", "design_trajectories"));
+  l.design.levels = int_count("design_levels");
+  l.design.trajectories = int_count("design_trajectories");
   l.design.base_runs = f.int_attribute("/", "design_base_runs");
   l.design.skip = f.int_attribute("/", "design_skip");
-  l.design.bootstrap = static_cast<int>(f.int_attribute("/", "design_bootstrap"));
+  l.design.bootstrap = int_count("design_bootstrap");
   l.total_runs = f.int_attribute("/", "total_runs");
   l.shard.index = f.int_attribute("/", "shard_index");
   l.shard.count = f.int_attribute("/", "shard_count");

@@ -81,6 +81,9 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
       throw ConfigError("--readout", 0, name, "", "unknown readout; one of: " + known);
     }
   }
+  if (options.at_day > base.time.back())
+    throw ConfigError("--at", 0, "", fmt::format("{}", options.at_day),
+                      fmt::format("is after the run's end (day {:g})", base.time.back()));
   SensitivityResult result;
   result.outputs = options.outputs;
   result.base = outputs_of(base, options);
@@ -92,7 +95,7 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const double p = config.parameters.*specs[i]->field;
     const double up = p * std::exp(options.log_step), down = p * std::exp(-options.log_step);
-    const auto inside = [&](double v) { return v >= specs[i]->min && v <= specs[i]->max; };
+    const auto inside = [&](double v) { return in_range(*specs[i], v); };
     const bool lo_ok = p > 0.0 ? inside(down) : inside(up), hi_ok = p > 0.0 ? inside(up) : inside(down);
     jobs.push_back({i, lo_ok ? std::exp(-options.log_step) : 1.0, {}, {}});
     jobs.push_back({i, hi_ok ? std::exp(options.log_step) : 1.0, {}, {}});

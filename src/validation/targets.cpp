@@ -4,7 +4,10 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
+
 #include "citsim/errors.hpp"
+#include "../io/detail/toml_text.hpp"
 
 namespace citsim {
 namespace {
@@ -23,13 +26,7 @@ std::string required_string(const toml::table& t, std::string_view key, const st
 }  // namespace
 
 std::vector<Target> load_targets(const std::string& path) {
-  toml::table doc;
-  try {
-    doc = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(path, static_cast<int>(e.source().begin.line), "", "",
-                      fmt::format("cannot read the targets: {}", e.description()));
-  }
+  const toml::table doc = toml_text::parse(toml_text::read_file(path, path, 0, ""), path);
   const toml::array* list = doc["target"].as_array();
   if (!list || list->empty())
     throw ConfigError(path, 0, "target", "", "needs at least one [[target]] table");
@@ -51,9 +48,9 @@ std::vector<Target> load_targets(const std::string& path) {
     };
     const auto lo = range && range->size() == 2 ? number(range->get(0)) : std::nullopt;
     const auto hi = range && range->size() == 2 ? number(range->get(1)) : std::nullopt;
-    if (!lo || !hi || *lo > *hi)
+    if (!lo || !hi || !std::isfinite(*lo) || !std::isfinite(*hi) || *lo > *hi)
       throw ConfigError(path, line_of(*t), fmt::format("target[{}].range", i), "",
-                        "must be [lo, hi] with two numbers, lo <= hi");
+                        "must be [lo, hi] with two finite numbers, lo <= hi");
     target.lo = *lo;
     target.hi = *hi;
     out.push_back(std::move(target));

@@ -39,6 +39,12 @@ TEST_CASE("calibration: --free parses names and ranges and refuses bad ones") {
   CHECK_THROWS_AS(parse_free_parameter("mu_m"), ConfigError);
   CHECK_THROWS_WITH(parse_free_parameter("mu_M:0.6:0.1"), Catch::Contains("LO < HI"));
   CHECK_THROWS_WITH(parse_free_parameter("no_such"), Catch::Contains("did you mean"));
+  // Each bound read whole and finite, inside the table's range (std::stod took "0.6x" as 0.6).
+  for (const char* bad : {"mu_M:0.1:0.6x", "mu_M:nan:0.5", "mu_M:0.1:inf", "mu_M:0.1", "mu_M:0.1:", "mu_M::0.5",
+                          "mu_M:0.05:0.5", "mu_M:0.1:0.5:0.6"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(parse_free_parameter(bad), Catch::Contains("must be NAME or NAME:LO:HI with numbers 0.1 <= LO < HI <= 0.6"));
+  }
 }
 
 TEST_CASE("calibration: a twin experiment recovers the values runs start from, from perturbed ones") {

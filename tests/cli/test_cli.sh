@@ -334,4 +334,43 @@ run_cli sens_morris_param sensitivity --method morris --param mu_M
 expect_rc "sensitivity --method morris with --param" 2
 expect_text "the message says --param belongs to the local method" "$ERR" "--param" "--method local"
 
+# --- numbers on the command line: read whole and in range, the range said in words ---
+run_cli sens_top sensitivity "$CONFIG" "${FAST[@]}" --param mu_M --top -1
+expect_rc "sensitivity --top -1" 2
+expect_text "sensitivity --top -1: names the option and the range" "$ERR" "--top: -1 is not allowed" "0..2147483647"
+if [[ "$ERR" == *1797693* ]]; then fail "sensitivity --top -1: no 300-digit bound" "$ERR"; else pass "sensitivity --top -1: no 300-digit bound"; fi
+run_cli sens_at_nan sensitivity "$CONFIG" "${FAST[@]}" --param mu_M --at nan
+expect_rc "sensitivity --at nan" 2
+expect_text "sensitivity --at nan: a day >= 0" "$ERR" "--at: nan is not allowed: give a day >= 0"
+run_cli sens_at_late sensitivity "$CONFIG" "${FAST[@]}" --param mu_M --at 1000
+expect_rc "sensitivity --at after the run's end" 2
+expect_text "sensitivity --at 1000: after the end" "$ERR" "--at: = 1000: is after the run's end (day 30)"
+run_cli calib_evals calibrate --targets "$SRC/configs/validation/targets.toml" --max-evals 0 -o "$T/never.toml"
+expect_rc "calibrate --max-evals 0 (NLopt reads 0 as no limit)" 2
+expect_text "calibrate --max-evals 0: the range" "$ERR" "--max-evals: 0 is not allowed: give a whole number in 1..1000000"
+run_cli calib_seed calibrate --targets "$SRC/configs/validation/targets.toml" --seed -1 -o "$T/never.toml"
+expect_rc "calibrate --seed -1 (wrapped to 2^64-1)" 2
+run_cli calib_starts calibrate --targets "$SRC/configs/validation/targets.toml" --starts 99999999999 -o "$T/never.toml"
+expect_rc "calibrate --starts beyond an int" 2
+expect_text "calibrate --starts: the range" "$ERR" "--starts: 99999999999 is not allowed: give a whole number in 1..1000"
+if [ -e "$T/never.toml" ]; then fail "refused calibrations wrote nothing" "$(ls -l "$T/never.toml")"; else pass "refused calibrations wrote nothing"; fi
+
+# SOURCE_DATE_EPOCH pins the file's `created` time; a value that overflows is ignored, not read
+# as a date 219 million years ahead.
+if command -v h5dump >/dev/null 2>&1; then
+  mkdir -p "$T/epoch"
+  created_with() {
+    SOURCE_DATE_EPOCH=$1 "$CITSIM" run "$CONFIG" "${FAST[@]}" -q -o "$T/epoch/run.h5" </dev/null &&
+      h5dump -a /created "$T/epoch/run.h5" | grep -oE '"[^"]*Z"'
+  }
+  created=$(created_with 86400)
+  if [ "$created" = '"1970-01-02T00:00:00Z"' ]; then pass "SOURCE_DATE_EPOCH=86400 pins created"; else fail "SOURCE_DATE_EPOCH=86400 pins created" "$created"; fi
+  created=$(created_with 99999999999999999999)
+  if [[ "$created" == \"$(date -u +%Y)-* ]]; then
+    pass "SOURCE_DATE_EPOCH beyond 64 bits is ignored (created is now)"
+  else
+    fail "SOURCE_DATE_EPOCH beyond 64 bits is ignored (created is now)" "$created"
+  fi
+fi
+
 report_totals

@@ -430,6 +430,58 @@ if [ $RO -eq 1 ]; then
     calibrate --targets "$SRC/configs/validation/targets.toml" -o "$T/ro/parameters.toml"
 fi
 
+# ------------------------------------------------------------------------------------------------
+# Hostile inputs: structures the parser cannot take, numbers out of every range. Refused before
+# anything is created.
+
+fault "run: a dotted key of 50 000 parts (stack overflow in the TOML parser)" \
+  "dotted_key_50000_parts.toml:2: nests deeper than 64 levels" "at most 64 are allowed" -- \
+  run "$SRC/tests/fuzz/regressions/config/dotted_key_50000_parts.toml" -o "$T/out/run.h5"
+fault "sweep: a table header of 50 000 parts" "table_header_50000_parts.toml:2: nests deeper than 64 levels" -- \
+  sweep "$SRC/tests/fuzz/regressions/sweep_spec/table_header_50000_parts.toml" -o "$T/out/sweep.h5"
+
+# Values inside the old ranges that gave NaN readouts with exit 0 (and "ok" runs in a sweep), and
+# a parameter table's NaN that passed its range check.
+fault "run: tissue.C_reticular = 0 at 0D" "key 'tissue.C_reticular' = 0.0" "must be a number in [1, 399] mg/cm^3" -- \
+  run "$CONFIG" "${FAST[@]}" --set tissue.C_reticular=0.0 -o "$T/out/run.h5"
+fault "run: tissue.E_reticular = 0 at 0D" "key 'tissue.E_reticular' = 0.0" "[0.1, 100]" -- \
+  run "$CONFIG" "${FAST[@]}" --set tissue.E_reticular=0.0 -o "$T/out/run.h5"
+sed "s|values = \[1.0, 1.5\]|values = [230.0, 0.0]|; s|key = \"needle_length\"|key = \"C_reticular\"|" "$T/good/spec.toml" \
+  >"$T/bad/zero_collagen_sweep.toml"
+fault "sweep: an axis through C_reticular = 0" "key 'axis[0]' = tissue.C_reticular = 0.0" "[1, 399]" -- \
+  sweep "$T/bad/zero_collagen_sweep.toml" -o "$T/out/sweep.h5"
+printf '[sigma_T]\nvalue = nan\nunit = "-"\nsource = "hostile"\n' >"$T/bad/nan_table.toml"
+fault "run: a parameter table with value = nan" "nan_table.toml:1: key 'sigma_T.value' = nan" "[2, 30]" -- \
+  run "$CONFIG" "${FAST[@]}" --set "model.parameter_file=$T/bad/nan_table.toml" -o "$T/out/run.h5"
+
+# Counts beyond what a sweep file records: accepted, then its own work file was refused as damaged
+# and left behind.
+fault "sweep --shard 0/3000000000" "--shard: = 0/3000000000" "0 <= i < N <= 2147483648" -- \
+  sweep "$T/good/spec.toml" -o "$T/out/sweep.h5" --shard 0/3000000000
+fault "sweep: SLURM_ARRAY_TASK_COUNT=3000000000" "SLURM_ARRAY_TASK_ID" "does not name one task" -- \
+  sh: "SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_COUNT=3000000000 exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/out/sweep.h5'"
+
+# Thread counts: one bound for -j and OMP_NUM_THREADS (4 per hardware thread). -j 100000 crashed
+# OpenMP in a 2D run and aborted a sweep, leaving its .partial; -j -1 printed a 300-digit bound.
+fault "run -j -1" "--threads: -1 is not allowed" "per hardware thread" "or 0 to choose automatically" -- \
+  run "$CONFIG" "${FAST[@]}" -j -1 -o "$T/out/run.h5"
+if grep -q 1797693 "$T/last.err"; then fail "run -j -1: the message prints a 300-digit bound" "$(cat "$T/last.err")"; fi
+fault "run -j 100000 in 2D" "--threads: 100000 is not allowed" -- \
+  run "$CONFIG" --set model.level=2d --set protocol.series.count=1 --set protocol.end_days=2 -j 100000 -o "$T/out/run.h5"
+fault "sweep -j 100000" "--threads: 100000 is not allowed" -- \
+  sweep "$T/good/spec.toml" -o "$T/out/sweep.h5" -j 100000
+fault "run: OMP_NUM_THREADS=100000" "OMP_NUM_THREADS: = 100000" "per hardware thread" -- \
+  sh: "OMP_NUM_THREADS=100000 exec '$CITSIM' run '$CONFIG' --set model.level=2d --set protocol.series.count=1 --set protocol.end_days=2 -o '$T/out/run.h5'"
+if ldd "$CITSIM" 2>/dev/null | grep -q libasan; then
+  skip "sweep: threads that cannot start (AddressSanitizer reserves terabytes of address space)"
+else
+  # 2 GB thread stacks in a 4 GB address space: the second thread cannot start. The work file the
+  # sweep had just created holds no run and goes too.
+  fault "sweep: threads that cannot start (ulimit -s 2 GB, ulimit -v 4 GB)" "--threads: could start only 1 of 2 threads" \
+    "smaller -j" -- \
+    sh: "ulimit -v 4000000; ulimit -s 2000000; exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/out/sweep.h5' -j 2"
+fi
+
 # Nothing was written where a fault was injected.
 FAULTS=$((FAULTS + 1))
 if [ -z "$(ls -A "$T/out" 2>/dev/null)" ]; then pass "no output appeared"; else fail "outputs appeared" "$(ls -A "$T/out")"; fi

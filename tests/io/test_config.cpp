@@ -320,6 +320,10 @@ TEST_CASE("config: out of range values are refused", "[config]") {
         "bad.toml:3: key 'numerics.dz' = 0.6: must be a number in (0, 0.5] mm");
   CHECK(contains(error_of("[numerics]\ndt_min = 2.0\n"),
                  "bad.toml:2: key 'numerics.dt_min' = 2: needs dt_min <= dt_max"));
+  // Below the kinetics' smallest step the first step failed at once, naming no species.
+  CHECK(error_of("[numerics]\ndt_min = 1e-13\n") ==
+        "bad.toml:2: key 'numerics.dt_min' = 1e-13: must be a number >= 1e-12 days");
+  CHECK_NOTHROW(parse_config("[numerics]\ndt_min = 1e-12\n", "ok.toml"));
   CHECK(contains(error_of("[output]\ndense_days = -1\n"), "must be a number >= 0 days"));
   CHECK(contains(error_of("[protocol.series]\ncount = 0\n"),
                  "bad.toml:2: key 'protocol.series.count' = 0: must be an integer in 1..1000"));
@@ -539,6 +543,57 @@ TEST_CASE("config: TOML syntax errors give their line", "[config]") {
   CHECK(contains(msg, "bad.toml:3: TOML syntax error: "));
 }
 
+namespace {
+
+/// "a.a.a ... a" with `parts` parts.
+std::string dotted(int parts) {
+  std::string k = "a";
+  for (int i = 1; i < parts; ++i) k += ".a";
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("config: a TOML text nested deeper than 64 levels is refused with its line, not a crash", "[config]") {
+  const std::string limit = "at most 64 are allowed";
+  // 50 000 parts (100 kB) overflowed the parser's stack; 65 already is refused, on its line.
+  for (int parts : {65, 50000}) {
+    CHECK(contains(error_of(fmt::format("seed = 1\n{} = 1\n", dotted(parts))), "bad.toml:2: nests deeper than 64"));
+    CHECK(contains(error_of(fmt::format("seed = 1\n\n[{}]\n", dotted(parts))), "bad.toml:3: nests deeper than 64"));
+    CHECK(contains(error_of(fmt::format("[[{}]]\n", dotted(parts))), limit));
+  }
+  // Depth adds up over headers, dotted keys, inline tables and arrays.
+  CHECK(contains(error_of(fmt::format("[{}]\n{} = 1\n", dotted(40), dotted(25))), "bad.toml:2: nests"));
+  CHECK(contains(error_of(fmt::format("x = {}{}\n", std::string(65, '['), std::string(65, ']'))), limit));
+  std::string inline_tables = "x = ";
+  for (int i = 0; i < 64; ++i) inline_tables += "{a = ";
+  inline_tables += fmt::format("1{}\n", std::string(64, '}'));
+  CHECK(contains(error_of(inline_tables), limit));
+  // --set keys and values are bounded the same way.
+  CHECK(contains(error_of("", {fmt::format("{}=1", dotted(30000))}), "--set: key 'a.a.a"));
+  CHECK(contains(error_of("", {fmt::format("{}=1", dotted(30000))}), "(59999 characters)"));
+  CHECK(contains(error_of("", {fmt::format("x={}{}", std::string(70, '['), std::string(70, ']'))}), "--set: key 'x'"));
+
+  // 64 levels are still TOML (refused later as unknown keys, not for their depth); dots, brackets
+  // and '#' inside strings and comments are not counted, and lines after a multi-line string
+  // keep their numbers.
+  const std::string deep_but_allowed = error_of(fmt::format("[{}]\n{} = 1\n", dotted(40), dotted(24)));
+  CHECK_FALSE(contains(deep_but_allowed, "nests"));
+  CHECK(contains(deep_but_allowed, "unknown key"));
+  const std::string strings = "seed = 1 # [[[[ a.b.c {{{\n"
+                              "[patient]\n"
+                              "\"a.b.c.d\" = \"x.y.z [[[ {{{\"\n"
+                              "'e.f' = '''\n[[[[.\n.]]'''\n"
+                              "g = \"\"\"\n\\\"\"\"\\\n{{{{.\"\"\"\n"
+                              "h = [[1, 2], [3, {i = 'x.]'}]]\n"
+                              "agee = 1\n";
+  CHECK(contains(error_of(strings), "bad.toml:3: key 'patient.a.b.c.d'"));
+  const std::string many_dots = fmt::format("[patient]\nname = \"{}\"\n{} = {{b = [{}{}]}}\n", dotted(200), dotted(3),
+                                            std::string(55, '['), std::string(55, ']'));
+  CHECK_FALSE(contains(error_of(many_dots), "nests"));
+  CHECK(contains(error_of(fmt::format("{}[{}]\n", many_dots, dotted(65))), "bad.toml:4: nests"));
+}
+
 TEST_CASE("config: an unreadable file is a ConfigError", "[config]") {
   try {
     load_config("/nonexistent/dir/none.toml");
@@ -626,4 +681,51 @@ TEST_CASE("config: model.parameter_file replaces the built-in table; the config'
   CHECK(contains(error_of("[model]\nparameter_file = 3\n"), "bad.toml:2: key 'model.parameter_file' = 3"));
   CHECK(contains(error_of("[model]\nparameter_file = \"/dev/zero\"\n"), "must name a regular file"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("config: a parameter table's value must be finite and in range; nan is not", "[config]") {
+  // `value = nan` passed the range check (every comparison with NaN is false); with sigma_T the
+  // run then failed blaming species D.
+  for (const std::string v : {"nan", "+nan", "-nan", "inf", "-inf"}) {
+    INFO(v);
+    try {
+      (void)parse_parameter_file("[sigma_T]\nvalue = " + v + "\nunit = \"-\"\n", "table.toml");
+      FAIL("accepted");
+    } catch (const ConfigError& e) {
+      CHECK(contains(e.what(), "table.toml:1: key 'sigma_T.value'"));
+      CHECK(contains(e.what(), "must be a number in [2, 30]"));
+    }
+  }
+  CHECK_THROWS_WITH(parse_parameter_file("[C_reticular]\nvalue = 0\nunit = \"mg/cm^3\"\n", "table.toml"),
+                    Catch::Contains("C_reticular.value") && Catch::Contains("[1, 399]"));
+  std::string deep = "a";
+  for (int i = 1; i < 50000; ++i) deep += ".a";
+  CHECK_THROWS_WITH(parse_parameter_file("[mu_N]\nvalue = 1.0\n" + deep + " = 1\n", "table.toml"),
+                    Catch::StartsWith("table.toml:3: nests deeper than 64 levels"));
+}
+
+TEST_CASE("config: the patient's resting collagen must stay below the packing limit", "[config]") {
+  // Younger than age_ref, collagen is scaled up (x1.24 at age 0): 399 mg/cm^3 became 495, above
+  // C_max = 400, and the resting production ran collagen negative (a numerical failure at day 6).
+  const std::string young = error_of("[patient]\nage = 0\n[tissue]\nC_papillary = 399\n");
+  CHECK(contains(young, "bad.toml:4: key 'tissue.C_papillary' = 399"));
+  CHECK(contains(young, "gives this patient (age 0, laxity aging) 494.8 mg/cm^3 of resting collagen in C_papillary"));
+  CHECK(contains(young, "packing limit C_max = 400"));
+  CHECK(contains(error_of("[patient]\nlaxity_cause = \"postpartum\"\n[tissue]\npostpartum_C = 2.0\n"),
+                 "bad.toml:4: key 'tissue.postpartum_C' = 2.0"));
+  CHECK(contains(error_of("[patient]\nage = 30\n[model.parameters]\nC_max = 240\n"), "bad.toml:4: key 'model.parameters.C_max' = 240"));
+  CHECK_NOTHROW(parse_config("[patient]\nage = 0\n[tissue]\nC_papillary = 320\n", "ok.toml"));
+}
+
+TEST_CASE("config: the type III share of new collagen, q3 + Delta_f3, must stay at most 1", "[config]") {
+  // Beyond 1 type I synthesis is negative: q3_reticular = 0.9 with k_D0 = 0, s_N = 0 and
+  // chi_Mf = 10 ran type I collagen below zero (a numerical failure at day 7).
+  CHECK(contains(error_of("[tissue]\nq3_reticular = 0.9\n"),
+                 "bad.toml:2: key 'tissue.q3_reticular' = 0.9: q3_reticular + Delta_f3 = 0.9 + 0.25 exceeds 1"));
+  CHECK(contains(error_of("[model.parameters]\nDelta_f3 = 1.0\n"),
+                 "bad.toml:2: key 'model.parameters.Delta_f3' = 1.0: q3_papillary + Delta_f3 = 0.25 + 1 exceeds 1"));
+  CHECK_NOTHROW(parse_config("[tissue]\nq3_papillary = 0.75\n", "ok.toml"));
+  CHECK_NOTHROW(parse_config("[tissue]\nq3_papillary = 0.0\nq3_reticular = 0.0\nq3_hypodermis = 0.0\n"
+                             "[model.parameters]\nDelta_f3 = 1.0\n",
+                             "ok.toml"));
 }

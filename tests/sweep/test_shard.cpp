@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "citsim/errors.hpp"
 #include "citsim/sweep/shard.hpp"
@@ -28,8 +29,29 @@ TEST_CASE("shard i/N as given to --shard", "[sweep][shard]") {
   const Shard s = parse_shard("2/4");
   CHECK(s.index == 2);
   CHECK(s.count == 4);
-  for (const char* bad : {"4/4", "-1/4", "1/0", "1", "a/b", "1/4x"})
-    CHECK_THROWS_WITH(parse_shard(bad), Catch::Contains("--shard") && Catch::Contains("must be i/N with 0 <= i < N"));
+  for (const char* bad : {"4/4", "-1/4", "1/0", "1", "a/b", "1/4x", "0/3000000000", "0/2147483649",
+                          "0/99999999999999999999"})
+    CHECK_THROWS_WITH(parse_shard(bad), Catch::Contains("--shard") && Catch::Contains("must be i/N with 0 <= i < N <= 2147483648"));
+  // As many shards as a sweep may have runs (a file records no more: 0/3000000000 was accepted,
+  // then its own work file was refused as damaged and left behind).
+  CHECK(parse_shard("2147483647/2147483648").count == 2147483648);
+}
+
+TEST_CASE("SLURM variables out of every range are refused, not wrapped", "[sweep][shard]") {
+  const std::string out = "no-such-dir/x.h5";
+  CHECK_THROWS_WITH(shard_from_slurm(out, env({{"SLURM_ARRAY_TASK_ID", "0"}, {"SLURM_ARRAY_TASK_COUNT", "3000000000"},
+                                               {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_MAX", "2999999999"},
+                                               {"SLURM_ARRAY_TASK_STEP", "1"}})),
+                    Catch::Contains("more shards than a sweep can have") && Catch::Contains("2^31"));
+  CHECK_THROWS_WITH(shard_from_slurm(out, env({{"SLURM_ARRAY_TASK_ID", "0"}, {"CITSIM_SHARDS", "3000000000"}})),
+                    Catch::Contains("CITSIM_SHARDS=3000000000") && Catch::Contains("2^31"));
+  for (const auto& vars : std::vector<std::map<std::string, std::string>>{
+           {{"SLURM_ARRAY_TASK_ID", "9223372036854775807"}, {"SLURM_ARRAY_TASK_COUNT", "4"},
+            {"SLURM_ARRAY_TASK_MIN", "-9223372036854775808"}, {"SLURM_ARRAY_TASK_MAX", "3"}},
+           {{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_COUNT", "4"}, {"SLURM_ARRAY_TASK_MIN", "-1"},
+            {"SLURM_ARRAY_TASK_MAX", "2"}},
+           {{"SLURM_ARRAY_TASK_ID", "99999999999999999999"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}})
+    CHECK_THROWS_AS(shard_from_slurm(out, env(vars)), ConfigError);
 }
 
 TEST_CASE("shards split the runs round-robin, every run once", "[sweep][shard]") {

@@ -125,6 +125,32 @@ TEST_CASE("a run config given as a sweep spec, or a spec as a config, says which
   }
 }
 
+TEST_CASE("integer axes hold whole numbers a config can take, no more than a million", "[sweep][spec]") {
+  const Dir d;
+  // range = [1, 1e12] listed every whole number until memory ran out; seed = 1e300 was rounded
+  // through llround to -9223372036854775808.
+  CHECK_THAT(d.error(kHead + "[[axis]]\nkey = \"sessions\"\nrange = [1, 1e12]\n"),
+             Catch::Contains("key 'axis[0].range'") && Catch::Contains("holds 1e+12 whole numbers, more than the "
+                                                                       "1000000 values an axis may have; give steps = n"));
+  CHECK_THAT(d.error(kHead + "[[axis]]\nkey = \"seed\"\nvalues = [1e300]\n"),
+             Catch::Contains("key 'axis[0].values'") && Catch::Contains("holds 1e+300, beyond the integers seed can take"));
+  CHECK_THAT(d.error(kHead + "[design]\nkind = \"latin_hypercube\"\nruns = 4\n[[axis]]\nkey = \"seed\"\nrange = [0, 1e19]\n"),
+             Catch::Contains("holds 1e+19, beyond the integers seed can take"));
+  CHECK(d.parse(kHead + "[[axis]]\nkey = \"sessions\"\nrange = [1, 2]\n").axes[0].values == std::vector<double>{1.0, 2.0});
+}
+
+TEST_CASE("a spec or base config nested deeper than 64 levels is refused with file and line", "[sweep][spec]") {
+  const Dir d;
+  std::string key = "a";
+  for (int i = 1; i < 50000; ++i) key += ".a";  // 100 kB: overflowed the parser's stack
+  CHECK_THAT(d.error(kHead + key + " = 1\n"),
+             Catch::StartsWith((d.path / "s.toml").string() + ":2: nests deeper than 64 levels") &&
+                 Catch::Contains("at most 64 are allowed"));
+  std::ofstream(d.path / "deep_base.toml") << "seed = 1\n[" << key << "]\n";
+  CHECK_THAT(d.error("base = \"deep_base.toml\"\n[[axis]]\nkey = \"age\"\nvalues = [40]\n"),
+             Catch::StartsWith((d.path / "deep_base.toml").string() + ":2: nests deeper than 64 levels"));
+}
+
 TEST_CASE("command-line overrides reach every run and the design kind", "[sweep][spec]") {
   const Dir d;
   SpecOverrides o;

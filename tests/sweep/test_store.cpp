@@ -169,6 +169,15 @@ TEST_CASE("a damaged sweep file is refused by name before anything is sized from
   });
   CHECK_THROWS_WITH(read_layout(zero), Catch::Contains(zero) && Catch::Contains("shard 0/0"));
 
+  // a count beyond int: narrowed, 2^32 + 5 read as a valid 5
+  const std::string wide = damaged("wide_bootstrap.h5", [](hid_t f) {
+    const std::int64_t v = (std::int64_t{1} << 32) + 5;
+    const hid_t a = H5Aopen(f, "design_bootstrap", H5P_DEFAULT);
+    CHECK(H5Awrite(a, H5T_NATIVE_INT64, &v) >= 0);
+    H5Aclose(a);
+  });
+  CHECK_THROWS_WITH(read_layout(wide), Catch::Contains("design_bootstrap = 4294967301 is beyond any design"));
+
   // the parameter names as a 2-D dataset: read whole into a 1-D buffer they would overflow it
   const std::string flat = damaged("names_2d.h5", [](hid_t f) {
     CHECK(H5Ldelete(f, "/sweep/parameter", H5P_DEFAULT) >= 0);

@@ -4,10 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
 
+#include "citsim/errors.hpp"
 #include "citsim/validation/metrics.hpp"
 
 using namespace citsim;
@@ -105,4 +107,26 @@ TEST_CASE("targets: a malformed targets file is refused with file, key and what 
   CHECK_THROWS_WITH(load_targets(path), Catch::Contains("bad_targets.toml") &&
                                             Catch::Contains("target[0].range") &&
                                             Catch::Contains("lo <= hi"));
+}
+
+TEST_CASE("targets: a NaN range or a file nested too deep is refused, not read", "[validation]") {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "citsim_targets_nan.toml";
+  const auto refusal = [&](const std::string& text) -> std::string {
+    std::ofstream(path) << text;
+    try {
+      (void)load_targets(path.string());
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "(accepted)";
+  };
+  const std::string head = "[[target]]\nid = \"x\"\nscenario = \"single_session\"\n";
+  CHECK_THAT(refusal(head + "range = [nan, 1.0]\n"),
+             Catch::Contains("target[0].range") && Catch::Contains("two finite numbers"));
+  CHECK_THAT(refusal(head + "range = [0.0, inf]\n"), Catch::Contains("two finite numbers"));
+  std::string key = "a";
+  for (int i = 1; i < 50000; ++i) key += ".a";
+  CHECK_THAT(refusal(head + "range = [0.0, 1.0]\n" + key + " = 1\n"),
+             Catch::StartsWith(path.string() + ":5: nests deeper than 64 levels"));
+  std::filesystem::remove(path);
 }

@@ -71,14 +71,18 @@ struct ParameterSpec {
   std::string_view unit;         ///< "-" for dimensionless
   ParameterGroup group;
   double default_value;
-  double min;                    ///< allowed range, inclusive
-  double max;
+  double min;                    ///< allowed range, inclusive; every value in it gives finite
+  double max;                    ///< readouts (a quantity a readout divides by starts above 0)
   std::string_view source;       ///< literature source, or "calibrated in a–b", or a definition
   double Parameters::*field;     ///< where the value lives in `Parameters`
 };
 
 /// The table, in the order of docs/model.md §3.
 std::span<const ParameterSpec> parameter_table();
+
+/// Whether `x` is an allowed value: finite and in [spec.min, spec.max]. The one range check of
+/// configs, parameter tables, sweeps, calibration and sensitivities.
+bool in_range(const ParameterSpec& spec, double x);
 
 /// The table row called `name` (exact, case-sensitive: docs/model.md §3 has k_Bi and K_Bi), or nullptr.
 const ParameterSpec* find_parameter(std::string_view name);

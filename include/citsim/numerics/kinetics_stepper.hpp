@@ -8,6 +8,10 @@
 
 namespace citsim {
 
+/// The smallest kinetics step [day]: below it the integration has failed (a step-size collapse).
+/// Every step the split step starts from (numerics.dt_min) must be at least this.
+inline constexpr double kMinKineticsStep = 1e-12;
+
 struct KineticsTolerance {
   double rtol = 1e-4;
   double atol = 1e-7;

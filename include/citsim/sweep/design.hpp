@@ -13,6 +13,10 @@
 
 namespace citsim::sweep {
 
+/// The most runs of a sweep, and so of shards: run indices, Sobol indices and products stay exact,
+/// and every file that records a count is checked against it.
+inline constexpr std::int64_t kMaxRuns = std::int64_t{1} << 31;
+
 enum class DesignKind { Grid, LatinHypercube, Sobol, Morris, Saltelli };
 std::string_view to_string(DesignKind k);
 /// "grid", "latin_hypercube", "sobol", "morris", "saltelli"; nullopt for anything else.

@@ -32,7 +32,8 @@ RunRecord evaluate_run(const SweepPlan& plan, std::int64_t run, const CancelFlag
 using RecordSink = std::function<void(RunRecord&&)>;
 
 /// Runs `runs` on `threads` threads (>= 1). If the sink throws, the workers stop after their
-/// current run and the exception is rethrown. Once `cancel` is set no run starts, the runs in
+/// current run and the exception is rethrown. If a thread cannot be started, those started stop
+/// after their current run without handing it on and thread_start_failure is thrown. Once `cancel` is set no run starts, the runs in
 /// progress are abandoned, every run finished before is still handed to the sink, and
 /// Interrupted is thrown if any run was left undone.
 void run_threads(const SweepPlan& plan, std::span<const std::int64_t> runs, int threads,

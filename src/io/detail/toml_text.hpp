@@ -20,12 +20,13 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/model/parameters.hpp"
+#include "toml_structure.hpp"
 
 namespace citsim::toml_text {
 
-/// The whole text of a config or spec file, at most 16 MiB (a file from elsewhere may name
-/// /dev/zero or a huge file); errors are ConfigErrors blamed on `blame_file`:`blame_line`, key
-/// `blame_key` (the file itself, or the key that named it).
+/// The whole text of a TOML file (config, sweep spec, parameter table, targets), at most 16 MiB
+/// (a file from elsewhere may name /dev/zero or a huge file); errors are ConfigErrors blamed on
+/// `blame_file`:`blame_line`, key `blame_key` (the file itself, or the key that named it).
 inline std::string read_file(const std::string& path, const std::string& blame_file, int blame_line,
                       const std::string& blame_key) {
   // The value in a message: the path as the key gave it; nothing when the file itself is blamed.
@@ -44,14 +45,17 @@ inline std::string read_file(const std::string& path, const std::string& blame_f
     text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxBytes)
       throw ConfigError(blame_file, blame_line, blame_key, named,
-                        "the file is larger than 16 MiB: not a config or sweep spec");
+                        "the file is larger than 16 MiB: not a config, sweep spec, parameter table or targets file");
   }
   if (in.bad()) throw ConfigError(blame_file, blame_line, blame_key, named, "cannot read the file: read error");
   return text;
 }
 
-/// The document, or a ConfigError naming the file and the line of the syntax error.
+/// The document, or a ConfigError naming the file and the line of the syntax error or of a
+/// nesting deeper than the parser can take (toml_structure.hpp). Every TOML file citsim reads
+/// comes through here.
 inline toml::table parse(const std::string& text, const std::string& path) {
+  check_nesting(text, path);
   try {
     return toml::parse(std::string_view(text), std::string_view(path));
   } catch (const toml::parse_error& e) {
