@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "citsim/errors.hpp"
+#include "../io/detail/toml_text.hpp"
 
 namespace citsim {
 namespace {
@@ -24,8 +25,10 @@ std::string required_string(const toml::table& t, std::string_view key, const st
 
 std::vector<Target> load_targets(const std::string& path) {
   toml::table doc;
+  // Read as every TOML input is (a regular file, at most 16 MiB), then parsed.
+  const std::string text = toml_text::read_file(path, path, 0, "");
   try {
-    doc = toml::parse_file(path);
+    doc = toml::parse(std::string_view(text), std::string_view(path));
   } catch (const toml::parse_error& e) {
     throw ConfigError(path, static_cast<int>(e.source().begin.line), "", "",
                       fmt::format("cannot read the targets: {}", e.description()));
