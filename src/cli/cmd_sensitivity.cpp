@@ -176,7 +176,7 @@ Command add_sensitivity_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
-  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }, {}, {}};
+  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }, {}, {}, {}};
 }
 
 }  // namespace citsim::cli

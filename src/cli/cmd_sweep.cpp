@@ -231,7 +231,7 @@ Command add_sweep_command(CLI::App& app) {
       "  mpirun -n 4 citsim sweep configs/sweeps/needle_density.toml\n"
       "  citsim sweep configs/sweeps/needle_density.toml --shard 0/4   (then citsim merge)\n"
       "  citsim sweep configs/sweeps/gsa_default.toml --sensitivity morris");
-  return {sub, [args](const CancelFlag* cancel) { return run_sweep(*args, cancel); }, {}, {}};
+  return {sub, [args](const CancelFlag* cancel) { return run_sweep(*args, cancel); }, {}, {}, {}};
 }
 
 }  // namespace citsim::cli

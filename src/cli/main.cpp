@@ -22,6 +22,7 @@
 #include <new>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/atomic_file.hpp"
 #include "citsim/io/config.hpp"
 #include "citsim/io/hdf5_file.hpp"
 #include "citsim/io/limits.hpp"
@@ -419,7 +420,23 @@ int main(int argc, char** argv) {
     }
   };
   // Reading HDF5 files from elsewhere can crash libhdf5 itself: done in a child (isolated.hpp).
-  if (merge_cmd.app->parsed()) return cli::run_isolated(work, merge_cmd.inputs(), merge_cmd.output(), signals);
-  if (report->parsed()) return cli::run_isolated(work, rep.runs, rep.output, signals);
+  // The child writes into a staged file that this process commits.
+  if (merge_cmd.app->parsed())
+    return cli::run_isolated(
+        [&](const AtomicFile* into) {
+          merge_cmd.write_into(into);
+          return work();
+        },
+        merge_cmd.inputs(), merge_cmd.output(), signals);
+  if (report->parsed()) {
+    std::vector<NamedFile> runs;
+    for (const std::string& r : rep.runs) runs.push_back({r, "a run file"});
+    return cli::run_isolated(
+        [&](const AtomicFile* into) {
+          rep.into = into;
+          return work();
+        },
+        runs, {rep.output, "the page, -o"}, signals);
+  }
   return work();
 }
