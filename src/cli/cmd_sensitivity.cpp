@@ -21,6 +21,7 @@
 #include "citsim/io/limits.hpp"
 #include "citsim/validation/sensitivity.hpp"
 #include "citsim/version.hpp"
+#include "command_files.hpp"
 #include "commands.hpp"
 #include "limit_warning.hpp"
 #include "progress.hpp"
@@ -107,7 +108,10 @@ int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
   // Limits: the runs go one per thread; the table file is small but must be writable.
   warn_limit(check_memory(config, estimate_run(config), a.threads > 0 ? a.threads : omp_get_max_threads(),
                           on_limit(a.ignore_limits)));
-  if (!a.output_file.empty()) check_writable(a.output_file);
+  if (!a.output_file.empty()) {
+    check_files({{a.output_file, "the table, -o"}}, files_read_by(config));
+    check_writable(a.output_file);
+  }
   a.options.cancel = cancel;
 
   // 2. Two runs per parameter.

@@ -20,13 +20,16 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <set>
 
 #include "citsim/errors.hpp"
 #include "citsim/io/atomic_file.hpp"
 #include "citsim/io/config.hpp"
+#include "citsim/io/file_rules.hpp"
 #include "citsim/io/hdf5_file.hpp"
 #include "citsim/io/limits.hpp"
 #include "citsim/io/run_output.hpp"
+#include "citsim/io/xdmf.hpp"
 #include "citsim/model/injury.hpp"
 #include "citsim/model/tissue.hpp"
 #include "citsim/run.hpp"
@@ -34,6 +37,7 @@
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
+#include "command_files.hpp"
 #include "commands.hpp"
 #include "interrupt.hpp"
 #include "isolated.hpp"
@@ -81,6 +85,11 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
   cfg.numerics.threads = threads;
   const std::string path = out.empty() ? cfg.output.path : out;
   if (!quiet) print_warnings(cfg.warnings);
+  // The output (and a 2D/3D run's sidecar) must not replace the config or its parameter table.
+  std::vector<NamedFile> outputs{{path, out.empty() ? "the output, output.path" : "the output, -o"}};
+  if (cfg.level == ModelLevel::TwoD || cfg.level == ModelLevel::ThreeD)
+    outputs.push_back({xdmf_path(path), "its XDMF sidecar"});
+  check_files(outputs, cli::files_read_by(cfg));
 
   // 2. Limits: memory and disk it will need, and a writable output, before any work.
   const RunEstimate estimate = estimate_run(cfg);
@@ -222,9 +231,17 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   options.seed = a.seed;
   options.overrides = a.sets;
 
-  // 2. Minimise the loss from the values the scenarios run with, once the table can be written.
-  check_writable(a.output);
+  // 2. Minimise the loss from the values the scenarios run with, once the table can be written:
+  //    it must not replace the targets, a scenario or a parameter table the scenarios read.
   const RunConfig first = starting_config(targets, scenarios, options.overrides);
+  std::vector<NamedFile> inputs{{a.targets, "the targets file (--targets)"}};
+  std::set<std::string> seen;
+  for (const Target& t : targets)
+    if (seen.insert(t.scenario).second)
+      for (NamedFile& f : cli::files_read_by(load_config(scenarios + "/" + t.scenario + ".toml", options.overrides)))
+        inputs.push_back({f.path, fmt::format("{} of the scenario '{}'", f.role, t.scenario)});
+  check_files({{a.output, "the parameter table to write, -o"}}, inputs);
+  check_writable(a.output);
   const Parameters start = first.parameters;
   cli::ProgressBar bar("calibrate", !a.quiet);
   const int budget = options.max_evaluations * std::max(1, options.starts) + 1;
