@@ -11,7 +11,8 @@
 //   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
 //
 // Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure,
-// 4 a sweep (or merge) finished but some of its runs failed, 130 / 143 interrupted by SIGINT / SIGTERM.
+// 4 a sweep (or merge) finished but some of its runs failed, 130 / 143 interrupted by SIGINT / SIGTERM,
+// 128 + N by another signal N (src/cli/interrupt.hpp).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <omp.h>
@@ -325,7 +326,8 @@ int main(int argc, char** argv) {
              "  citsim sensitivity --top 10                        the parameters that matter most\n"
              "  citsim report results/default.h5 -o report.html    interactive page (offline)\n"
              "\nExit codes: 0 ok, 1 a validation target failed, 2 bad input, 3 numerical failure,\n"
-             "4 a sweep or merge finished with failed runs, 130 interrupted (SIGINT), 143 terminated (SIGTERM).");
+             "4 a sweep or merge finished with failed runs, 130 interrupted (SIGINT), 143 terminated (SIGTERM),\n"
+             "128 + N stopped by another signal N (129 SIGHUP, ...).");
 
   std::string config_path, out;
   std::vector<std::string> sets;
