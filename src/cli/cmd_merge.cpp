@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/atomic_file.hpp"
 #include "citsim/io/limits.hpp"
 #include "citsim/sweep/store.hpp"
 #include "commands.hpp"
@@ -19,6 +20,7 @@ using namespace citsim::sweep;
 struct MergeArgs {
   std::vector<std::string> shards;
   std::string output;
+  const AtomicFile* into = nullptr;  ///< the staged file to write into (else output), see isolated.hpp
   bool virtual_datasets = false, quiet = false, ignore_limits = false;
 };
 
@@ -39,14 +41,15 @@ int run_merge(const MergeArgs& a, const CancelFlag* cancel) {
   warn_limit(check_output(a.output, store_bytes(layout, false, a.virtual_datasets),
                           fmt::format("the merged sweep ({} runs{})", layout.total_runs, a.virtual_datasets ? ", virtual" : ""),
                           "free space, choose another -o, or merge with --virtual", on_limit(a.ignore_limits)));
-  // 2. One file with every run, in run order.
-  const FinalSummary sum = write_final(a.output, layout, a.shards, a.virtual_datasets);
+  // 2. One file with every run, in run order (into the staged file the parent commits, if given).
+  const FinalSummary sum = a.into != nullptr ? write_final(*a.into, layout, a.shards, a.virtual_datasets)
+                                             : write_final(a.output, layout, a.shards, a.virtual_datasets);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!a.quiet) {
     fmt::print("merged {} shard(s), {} runs ({} ok, {} failed) in {:.2f} s: wrote {}{}\n", a.shards.size(),
                layout.total_runs, sum.ok, sum.failed, seconds, a.output,
                a.virtual_datasets ? " (virtual datasets: keep the shard files beside it)" : "");
-    const SensitivityTable t = read_sensitivity(a.output);
+    const SensitivityTable t = read_sensitivity(a.into != nullptr ? a.into->path() : a.output);
     if (!t.method.empty())
       fmt::print("\n{} sensitivity, ranked:\n{}", t.method == "morris" ? "Morris" : "Sobol",
                  format_sensitivity(t, layout.param_names, layout.outcome_names));
@@ -68,7 +71,13 @@ Command add_merge_command(CLI::App& app) {
   sub->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);
   sub->add_flag("-q,--quiet", args->quiet, "No summary");
   return {sub, [args](const CancelFlag* cancel) { return run_merge(*args, cancel); },
-          [args] { return args->shards; }, [args] { return args->output; }};
+          [args] {
+            std::vector<NamedFile> in;
+            for (const std::string& s : args->shards) in.push_back({s, "a shard"});
+            return in;
+          },
+          [args] { return NamedFile{args->output, "the merged file, -o"}; },
+          [args](const AtomicFile* into) { args->into = into; }};
 }
 
 }  // namespace citsim::cli

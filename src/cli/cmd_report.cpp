@@ -42,7 +42,8 @@ int cmd_report(const ReportArgs& args, const CancelFlag* cancel) {
   // 3. Render and write.
   const std::string page = render_report(runs, labels, embedded_report_assets(), std::string("citsim ") + kVersion);
   throw_if_cancelled(cancel, "report interrupted before writing; nothing written");
-  write_file_atomically(args.output, page);
+  if (args.into != nullptr) write_text(*args.into, page);
+  else write_file_atomically(args.output, page);
   if (!args.quiet)
     fmt::print("report of {} run(s): {} ({:.0f} kB, works offline)\n", runs.size(), args.output,
                static_cast<double>(page.size()) / 1024.0);

@@ -6,12 +6,17 @@
 
 #include "citsim/cancel.hpp"
 
+namespace citsim {
+class AtomicFile;
+}
+
 namespace citsim::cli {
 
 struct ReportArgs {
   std::vector<std::string> runs;    ///< run files, overlaid in this order
   std::vector<std::string> labels;  ///< one per run, or empty: the file names without .h5
   std::string output = "report.html";
+  const AtomicFile* into = nullptr;  ///< the staged file to write into (else output), see isolated.hpp
   bool quiet = false;
 };
 

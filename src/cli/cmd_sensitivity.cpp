@@ -24,6 +24,7 @@
 #include "citsim/sweep/outcomes.hpp"
 #include "citsim/validation/sensitivity.hpp"
 #include "citsim/version.hpp"
+#include "command_files.hpp"
 #include "commands.hpp"
 #include "limit_warning.hpp"
 #include "numeric_options.hpp"
@@ -130,7 +131,10 @@ int run_sensitivity(SensitivityArgs& a, const CancelFlag* cancel) {
   // Limits: the runs go one per thread; the table file is small but must be writable.
   warn_limit(check_memory(config, estimate_run(config), a.threads > 0 ? a.threads : omp_get_max_threads(),
                           on_limit(a.ignore_limits)));
-  if (!a.output_file.empty()) check_writable(a.output_file);
+  if (!a.output_file.empty()) {
+    check_files({{a.output_file, "the table, -o"}}, files_read_by(config));
+    check_writable(a.output_file);
+  }
   a.options.cancel = cancel;
 
   // 2. Two runs per parameter.
@@ -201,7 +205,7 @@ Command add_sensitivity_command(CLI::App& app) {
       ->check(thread_count());
   cmd->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
-  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }, {}, {}};
+  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }, {}, {}, {}};
 }
 
 }  // namespace citsim::cli

@@ -12,13 +12,16 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
+#include "citsim/io/file_rules.hpp"
 #include "citsim/io/limits.hpp"
+#include "citsim/io/output_lock.hpp"
 #include "citsim/sweep/analysis.hpp"
 #include "citsim/sweep/mpi_runner.hpp"
 #include "citsim/sweep/runner.hpp"
 #include "citsim/sweep/shard.hpp"
 #include "citsim/sweep/spec.hpp"
 #include "citsim/sweep/store.hpp"
+#include "command_files.hpp"
 #include "commands.hpp"
 #include "limit_warning.hpp"
 #include "numeric_options.hpp"
@@ -84,20 +87,28 @@ int run_sweep(const SweepArgs& a, const CancelFlag* cancel) {
 
   // 3. Rank 0: limits, then what is left to do. Workers only need the plan.
   std::unique_ptr<WorkFile> work;
+  std::optional<OutputLock> lock;  // held until the final file is in place and the work file gone
   std::vector<std::int64_t> pending;
   bool complete = false;
   bool work_is_new = false;  // created by this command, so nothing of an earlier one is in it
   if (root) {
     try {
       std::error_code ec;
+      // Neither file may replace the spec, the base config or its parameter table; one sweep at a
+      // time writes them (two would interleave their runs in the work file).
+      const RunConfig base = parse_config(plan.spec.base_text, plan.spec.base_path, plan.spec.base_sets);
+      check_files({{out, a.output.empty() ? "the output, the spec's output" : "the output, -o"},
+                   {work_path, "its work file"}},
+                  files_read_by(plan.spec, base));
+      lock.emplace(out, "sweep");
       if (a.restart) {
-        // Only files this sweep could have written: never a device or a directory given as -o.
+        // Only files this sweep could have written (never a device or a directory given as -o),
+        // through a symbolic link to the file it names.
         for (const std::string& p : {out, work_path})
-          if (fs::is_regular_file(p, ec)) fs::remove(p, ec);
+          if (fs::is_regular_file(p, ec)) fs::remove(resolve_output_path(p), ec);
       }
       // Limits before any run: every thread holds one run (of the base config; axes that change
       // the grid are not foreseen); the work file and the final file exist together at the end.
-      const RunConfig base = parse_config(plan.spec.base_text, plan.spec.base_path, plan.spec.base_sets);
       const OnLimit on = on_limit(a.ignore_limits);
       warn_limit(check_memory(base, estimate_run(base),
                               static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(1, layout.rows()))), on));
@@ -244,7 +255,7 @@ Command add_sweep_command(CLI::App& app) {
       "  mpirun -n 4 citsim sweep configs/sweeps/needle_density.toml\n"
       "  citsim sweep configs/sweeps/needle_density.toml --shard 0/4   (then citsim merge)\n"
       "  citsim sweep configs/sweeps/gsa_default.toml --sensitivity morris");
-  return {sub, [args](const CancelFlag* cancel) { return run_sweep(*args, cancel); }, {}, {}};
+  return {sub, [args](const CancelFlag* cancel) { return run_sweep(*args, cancel); }, {}, {}, {}};
 }
 
 }  // namespace citsim::cli

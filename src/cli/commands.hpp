@@ -8,9 +8,14 @@
 #include <vector>
 
 #include "citsim/cancel.hpp"
+#include "citsim/io/file_rules.hpp"
 
 namespace CLI {
 class App;
+}
+
+namespace citsim {
+class AtomicFile;
 }
 
 namespace citsim::cli {
@@ -25,6 +30,10 @@ inline constexpr int kExitNumerical = 3;
 inline constexpr int kExitRunsFailed = 4;
 /// Interrupted: 128 + the signal's number (130 SIGINT, 143 SIGTERM), see interrupt.hpp.
 
+/// Whether a command that ended with `code` finished its work and wrote its output: 0, and the
+/// codes of complete work with a finding in it (a target failed, runs failed).
+inline bool output_complete(int code) { return code == kExitOk || code == kExitTargetFailed || code == kExitRunsFailed; }
+
 /// Failed runs are results too (status 2, message, NaN outcomes): the file written is complete,
 /// but `citsim sweep` and `citsim merge` say so on stderr and return kExitRunsFailed (else kExitOk).
 int report_failed_runs(const std::string& path, std::int64_t failed);
@@ -33,9 +42,11 @@ struct Command {
   CLI::App* app = nullptr;   ///< the subcommand (parsed() tells whether it was chosen)
   /// Runs it, polling `cancel` (set by SIGINT/SIGTERM); returns the exit code, throws citsim errors.
   std::function<int(const CancelFlag* cancel)> run;
-  /// The files it reads and the file it writes, where known (commands run in a child process).
-  std::function<std::vector<std::string>()> inputs;
-  std::function<std::string()> output;
+  /// Commands run in a child process (isolated.hpp): the files they read, the file they write,
+  /// and the staged file to write it into instead (its temporary; the parent commits it).
+  std::function<std::vector<NamedFile>()> inputs;
+  std::function<NamedFile()> output;
+  std::function<void(const AtomicFile* into)> write_into;
 };
 
 /// citsim sensitivity [CONFIG] [--param NAME]... [--readout NAME]... [-o FILE.h5]

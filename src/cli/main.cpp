@@ -11,7 +11,8 @@
 //   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
 //
 // Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure,
-// 4 a sweep (or merge) finished but some of its runs failed, 130 / 143 interrupted by SIGINT / SIGTERM.
+// 4 a sweep (or merge) finished but some of its runs failed, 130 / 143 interrupted by SIGINT / SIGTERM,
+// 128 + N by another signal N (src/cli/interrupt.hpp).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <omp.h>
@@ -22,12 +23,16 @@
 #include <exception>
 #include <limits>
 #include <new>
+#include <set>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/atomic_file.hpp"
 #include "citsim/io/config.hpp"
+#include "citsim/io/file_rules.hpp"
 #include "citsim/io/hdf5_file.hpp"
 #include "citsim/io/limits.hpp"
 #include "citsim/io/run_output.hpp"
+#include "citsim/io/xdmf.hpp"
 #include "citsim/model/injury.hpp"
 #include "citsim/model/tissue.hpp"
 #include "citsim/run.hpp"
@@ -36,6 +41,7 @@
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
+#include "command_files.hpp"
 #include "commands.hpp"
 #include "interrupt.hpp"
 #include "isolated.hpp"
@@ -84,6 +90,11 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
   cfg.numerics.threads = threads;
   const std::string path = out.empty() ? cfg.output.path : out;
   if (!quiet) print_warnings(cfg.warnings);
+  // The output (and a 2D/3D run's sidecar) must not replace the config or its parameter table.
+  std::vector<NamedFile> outputs{{path, out.empty() ? "the output, output.path" : "the output, -o"}};
+  if (cfg.level == ModelLevel::TwoD || cfg.level == ModelLevel::ThreeD)
+    outputs.push_back({xdmf_path(path), "its XDMF sidecar"});
+  check_files(outputs, cli::files_read_by(cfg));
 
   // 2. Limits: memory and disk it will need, and a writable output, before any work.
   const RunEstimate estimate = estimate_run(cfg);
@@ -230,9 +241,17 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   options.seed = a.seed;
   options.overrides = a.sets;
 
-  // 2. Minimise the loss from the values the scenarios run with, once the table can be written.
-  check_writable(a.output);
+  // 2. Minimise the loss from the values the scenarios run with, once the table can be written:
+  //    it must not replace the targets, a scenario or a parameter table the scenarios read.
   const RunConfig first = starting_config(targets, scenarios, options.overrides);
+  std::vector<NamedFile> inputs{{a.targets, "the targets file (--targets)"}};
+  std::set<std::string> seen;
+  for (const Target& t : targets)
+    if (seen.insert(t.scenario).second)
+      for (NamedFile& f : cli::files_read_by(load_config(scenarios + "/" + t.scenario + ".toml", options.overrides)))
+        inputs.push_back({f.path, fmt::format("{} of the scenario '{}'", f.role, t.scenario)});
+  check_files({{a.output, "the parameter table to write, -o"}}, inputs);
+  check_writable(a.output);
   const Parameters start = first.parameters;
   cli::ProgressBar bar("calibrate", !a.quiet);
   const int budget = options.max_evaluations * std::max(1, options.starts) + 1;
@@ -316,7 +335,8 @@ int main(int argc, char** argv) {
              "  citsim sensitivity --top 10                        the parameters that matter most\n"
              "  citsim report results/default.h5 -o report.html    interactive page (offline)\n"
              "\nExit codes: 0 ok, 1 a validation target failed, 2 bad input, 3 numerical failure,\n"
-             "4 a sweep or merge finished with failed runs, 130 interrupted (SIGINT), 143 terminated (SIGTERM).");
+             "4 a sweep or merge finished with failed runs, 130 interrupted (SIGINT), 143 terminated (SIGTERM),\n"
+             "128 + N stopped by another signal N (129 SIGHUP, ...).");
 
   std::string config_path, out;
   std::vector<std::string> sets;
@@ -440,7 +460,23 @@ int main(int argc, char** argv) {
     }
   };
   // Reading HDF5 files from elsewhere can crash libhdf5 itself: done in a child (isolated.hpp).
-  if (merge_cmd.app->parsed()) return cli::run_isolated(work, merge_cmd.inputs(), merge_cmd.output(), signals);
-  if (report->parsed()) return cli::run_isolated(work, rep.runs, rep.output, signals);
+  // The child writes into a staged file that this process commits.
+  if (merge_cmd.app->parsed())
+    return cli::run_isolated(
+        [&](const AtomicFile* into) {
+          merge_cmd.write_into(into);
+          return work();
+        },
+        merge_cmd.inputs(), merge_cmd.output(), signals);
+  if (report->parsed()) {
+    std::vector<NamedFile> runs;
+    for (const std::string& r : rep.runs) runs.push_back({r, "a run file"});
+    return cli::run_isolated(
+        [&](const AtomicFile* into) {
+          rep.into = into;
+          return work();
+        },
+        runs, {rep.output, "the page, -o"}, signals);
+  }
   return work();
 }

@@ -11,10 +11,12 @@
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/file_rules.hpp"
 
 namespace citsim {
 
@@ -62,28 +64,57 @@ void unregister_temporary(int slot) {
 
 std::string errno_text(int error) { return std::generic_category().message(error); }
 
-/// What the target is if it exists and is not a regular file ("" if absent or regular).
-std::string unusable_target(const std::string& target) {
+/// A fresh name beside `file`: "<file>.tmp-<pid>-<n>" (n counts up in this process).
+std::string temporary_name(const std::string& file) {
+  static std::atomic<unsigned> counter{0};
+  return fmt::format("{}.tmp-{}-{}", file, ::getpid(), counter.fetch_add(1));
+}
+
+std::string directory_of(const std::string& path) {
+  const std::string dir = fs::path(path).parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
+/// The file a target had before a joint commit, kept under a listed temporary name (a hard link)
+/// until every target of the commit is in place; restored if one of them fails.
+struct Backup {
+  std::string target;
+  bool existed = false;  ///< a target that did not exist is restored by removing the new file
+  std::string copy;      ///< the hard link ("" if the file system refused one: not restorable)
+  int slot = -1;
+};
+
+Backup keep_previous(const std::string& target) {
+  Backup b;
+  b.target = target;
   struct stat st {};
-  if (::stat(target.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return {};
-  if (S_ISDIR(st.st_mode)) return "a directory";
-  if (S_ISCHR(st.st_mode)) return "a character device";
-  if (S_ISBLK(st.st_mode)) return "a block device";
-  if (S_ISFIFO(st.st_mode)) return "a named pipe";
-  if (S_ISSOCK(st.st_mode)) return "a socket";
-  return "not a regular file";
+  b.existed = ::stat(target.c_str(), &st) == 0;
+  if (!b.existed) return b;
+  const std::string copy = temporary_name(target);
+  b.slot = register_temporary(copy);
+  if (::link(target.c_str(), copy.c_str()) == 0) b.copy = copy;
+  return b;
+}
+
+/// Puts a target back as it was before the commit (best effort: this runs after a failure).
+void restore(const Backup& b) {
+  if (!b.existed) ::unlink(b.target.c_str());
+  else if (!b.copy.empty()) ::rename(b.copy.c_str(), b.target.c_str());
+}
+
+void drop(Backup& b) {
+  if (!b.copy.empty()) ::unlink(b.copy.c_str());
+  unregister_temporary(b.slot);
+  b.slot = -1;
 }
 
 }  // namespace
 
 AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
-  if (target_.empty()) throw IoError("cannot write a file with an empty name");
-  // Renaming over a device or a directory would replace it (or fail late): refuse it up front.
-  if (const std::string what = unusable_target(target_); !what.empty())
-    throw IoError(fmt::format("cannot write '{}': it exists and is {}; citsim writes regular files only "
-                              "(choose another output path)",
-                              target_, what));
-  const fs::path parent = fs::path(target_).parent_path();
+  // Through symbolic links to the file they name; a device, a directory, a pipe or /dev/stdout
+  // is refused before anything is created (renaming over it would replace it).
+  resolved_ = resolve_output_path(target_);
+  const fs::path parent = fs::path(resolved_).parent_path();
   if (!parent.empty()) {
     std::error_code ec;
     fs::create_directories(parent, ec);
@@ -91,8 +122,7 @@ AtomicFile::AtomicFile(std::string target) : target_(std::move(target)) {
       throw IoError(fmt::format("cannot write '{}': cannot create its directory '{}': {}", target_,
                                 parent.string(), ec.message()));
   }
-  static std::atomic<unsigned> counter{0};
-  temp_ = fmt::format("{}.tmp-{}-{}", target_, ::getpid(), counter.fetch_add(1));
+  temp_ = temporary_name(resolved_);
   // Listed before it exists: a signal between open and listing cannot leave it behind.
   slot_ = register_temporary(temp_);
   const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -110,14 +140,12 @@ AtomicFile::~AtomicFile() {
   unregister_temporary(slot_);
 }
 
-void AtomicFile::commit() {
-  if (committed_) return;
+void AtomicFile::flush_temporary() const {
   const auto fail = [&](const char* what, int error) {
-    ::unlink(temp_.c_str());
     throw IoError(fmt::format("cannot write '{}': {} '{}': {} (the previous '{}', if any, is unchanged)", target_,
                               what, temp_, errno_text(error), target_));
   };
-  // 1. The data on disk before the name points at it, so a crash cannot leave an empty target.
+  // The data on disk before the name points at it, so a crash cannot leave an empty target.
   const int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail("cannot reopen the temporary file", errno);
   if (::fsync(fd) != 0) {
@@ -126,27 +154,74 @@ void AtomicFile::commit() {
     fail("cannot flush the temporary file", error);
   }
   ::close(fd);
-  // 2. The atomic switch.
-  if (::rename(temp_.c_str(), target_.c_str()) != 0) fail("cannot rename into place the temporary file", errno);
-  committed_ = true;
-  unregister_temporary(slot_);
-  slot_ = -1;
-  // 3. The new name on disk. Best effort: the file is complete and in place already, and some
-  //    file systems refuse fsync on directories (EINVAL).
-  const std::string dir = fs::path(target_).parent_path().string();
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+void AtomicFile::flush_directory() const {
+  // Best effort: the file is complete and in place already, and some file systems refuse fsync
+  // on directories (EINVAL).
+  const int dfd = ::open(directory_of(resolved_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
 }
 
-void write_file_atomically(const std::string& path, std::string_view text) {
-  AtomicFile file(path);
+void AtomicFile::mark_committed() {
+  committed_ = true;
+  unregister_temporary(slot_);
+  slot_ = -1;
+}
+
+void AtomicFile::commit() {
+  if (committed_) return;
+  try {
+    flush_temporary();
+  } catch (const IoError&) {
+    ::unlink(temp_.c_str());
+    throw;
+  }
+  // The atomic switch.
+  if (::rename(temp_.c_str(), resolved_.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temp_.c_str());
+    throw IoError(fmt::format("cannot write '{}': cannot rename into place the temporary file '{}': {} (the "
+                              "previous '{}', if any, is unchanged)",
+                              target_, temp_, errno_text(error), target_));
+  }
+  mark_committed();
+  flush_directory();
+}
+
+void commit_together(std::initializer_list<AtomicFile*> files) {
+  // 1. Every file complete on disk before any target changes (a full disk fails here).
+  for (const AtomicFile* f : files) f->flush_temporary();
+  // 2. The previous files kept, then the renames; a failed rename puts the earlier ones back.
+  std::vector<Backup> backups;
+  for (const AtomicFile* f : files) backups.push_back(keep_previous(f->resolved_));
+  std::size_t done = 0;
+  for (AtomicFile* f : files) {
+    if (::rename(f->temp_.c_str(), f->resolved_.c_str()) != 0) {
+      const int error = errno;
+      for (std::size_t k = 0; k < done; ++k) restore(backups[k]);
+      for (Backup& b : backups) drop(b);
+      std::string names;
+      for (const AtomicFile* g : files) names += (names.empty() ? "'" : ", '") + g->target_ + "'";
+      throw IoError(fmt::format("cannot write '{}': cannot rename into place the temporary file '{}': {} (none "
+                                "of {} was replaced)",
+                                f->target_, f->temp_, errno_text(error), names));
+    }
+    ++done;
+  }
+  for (AtomicFile* f : files) f->mark_committed();
+  for (Backup& b : backups) drop(b);
+  for (const AtomicFile* f : files) f->flush_directory();
+}
+
+void write_text(const AtomicFile& file, std::string_view text) {
   const int fd = ::open(file.path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   const auto fail = [&](int error) {
     if (fd >= 0) ::close(fd);
-    throw IoError(fmt::format("cannot write '{}' (writing the temporary '{}'): {}", path, file.path(),
+    throw IoError(fmt::format("cannot write '{}' (writing the temporary '{}'): {}", file.target(), file.path(),
                               errno_text(error)));
   };
   if (fd < 0) fail(errno);
@@ -160,9 +235,14 @@ void write_file_atomically(const std::string& path, std::string_view text) {
   }
   if (::close(fd) != 0) {
     const int error = errno;
-    throw IoError(fmt::format("cannot write '{}' (closing the temporary '{}'): {}", path, file.path(),
+    throw IoError(fmt::format("cannot write '{}' (closing the temporary '{}'): {}", file.target(), file.path(),
                               errno_text(error)));
   }
+}
+
+void write_file_atomically(const std::string& path, std::string_view text) {
+  AtomicFile file(path);
+  write_text(file, text);
   file.commit();
 }
 

@@ -366,20 +366,22 @@ class Writer {
 
 }  // namespace
 
-void write_hdf5(const std::string& path, const FileContents& contents) {
+void write_hdf5(const AtomicFile& file, const FileContents& contents) {
   const Plan plan = plan_contents(contents);
+  const QuietHdf5Errors quiet;
+  Writer writer(file.target(), file.path());
+  for (std::size_t i = 0; i < contents.dimensions.size(); ++i)
+    writer.write_dimension(contents.dimensions[i], plan.dimension_paths[i]);
+  for (const PlannedDataset& d : plan.datasets) writer.write_dataset(d);
+  for (std::size_t i = 0; i < contents.groups.size(); ++i)
+    writer.write_group_attributes(contents.groups[i], plan.group_paths[i]);
+  writer.close();
+}
 
-  AtomicFile file(path);  // refuses an unwritable place before any HDF5 work
-  {
-    const QuietHdf5Errors quiet;
-    Writer writer(path, file.path());
-    for (std::size_t i = 0; i < contents.dimensions.size(); ++i)
-      writer.write_dimension(contents.dimensions[i], plan.dimension_paths[i]);
-    for (const PlannedDataset& d : plan.datasets) writer.write_dataset(d);
-    for (std::size_t i = 0; i < contents.groups.size(); ++i)
-      writer.write_group_attributes(contents.groups[i], plan.group_paths[i]);
-    writer.close();
-  }
+void write_hdf5(const std::string& path, const FileContents& contents) {
+  plan_contents(contents);        // a malformed description fails before anything is created
+  AtomicFile file(path);          // refuses an unwritable place before any HDF5 work
+  write_hdf5(file, contents);
   file.commit();
 }
 

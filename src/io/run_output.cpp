@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 
 #include <fmt/format.h>
 
+#include "citsim/io/atomic_file.hpp"
 #include "citsim/io/xdmf.hpp"
 #include "citsim/version.hpp"
 
@@ -239,8 +241,17 @@ FileContents run_file_contents(const RunResult& r, const RunConfig& cfg) {
 }
 
 void write_run(const std::string& path, const RunResult& result, const RunConfig& config) {
-  write_hdf5(path, run_file_contents(result, config));
-  if (!result.x.empty()) write_xdmf(path, result);
+  if (result.x.empty()) {
+    write_hdf5(path, run_file_contents(result, config));
+    return;
+  }
+  // A 2D/3D run's two files are replaced together or not at all: a sidecar that cannot be written
+  // must not leave a new HDF5 file beside an old sidecar (or an old file beside a new sidecar).
+  AtomicFile h5(path);
+  AtomicFile sidecar(xdmf_path(path));
+  write_hdf5(h5, run_file_contents(result, config));
+  write_text(sidecar, xdmf_text(result, std::filesystem::path(path).filename().string()));
+  commit_together({&h5, &sidecar});
 }
 
 }  // namespace citsim

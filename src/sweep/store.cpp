@@ -489,6 +489,15 @@ std::string relative_to(const std::string& target, const std::string& from_file)
 
 FinalSummary write_final(const std::string& path, const StoreLayout& layout, const std::vector<std::string>& sources,
                          bool virtual_datasets) {
+  AtomicFile tmp(path);
+  const FinalSummary sum = write_final(tmp, layout, sources, virtual_datasets);
+  tmp.commit();
+  return sum;
+}
+
+FinalSummary write_final(const AtomicFile& into, const StoreLayout& layout, const std::vector<std::string>& sources,
+                         bool virtual_datasets) {
+  const std::string& path = into.target();
   const h5::Quiet quiet;
   // 1. The sources: the same sweep, and together exactly the runs of `layout`.
   std::vector<Source> src;
@@ -527,9 +536,8 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
   }
   if (virtual_datasets && same_shard) throw std::logic_error("virtual datasets are for merges");
 
-  // 2. The new file under a temporary name.
-  AtomicFile tmp(path);
-  h5::File f = h5::File::create(tmp.path(), false);
+  // 2. The new file under its temporary name.
+  h5::File f = h5::File::create(into.path(), false);
   const std::int64_t rows = layout.rows();
   const auto P = layout.param_names.size(), O = layout.outcome_names.size(), T = layout.time.size();
   std::vector<VirtualSource> virt;
@@ -635,7 +643,6 @@ FinalSummary write_final(const std::string& path, const StoreLayout& layout, con
   f.set_attribute("/", "runs_pending", sum.pending);
   f.close();
   for (Source& s : src) s.file->close();
-  tmp.commit();
   return sum;
 }
 

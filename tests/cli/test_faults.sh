@@ -221,7 +221,7 @@ fault "run: missing config" "$T/bad/missing.toml" "cannot read the file" -- \
   run "$T/bad/missing.toml" -o "$T/out/run.h5"
 fault "run: truncated config" "$T/bad/truncated.toml" "TOML syntax error" -- \
   run "$T/bad/truncated.toml" -o "$T/out/run.h5"
-fault "run: an endless config (/dev/zero)" "/dev/zero" "larger than 16 MiB" -- \
+fault "run: a device as config (/dev/zero)" "/dev/zero" "it is a character device, not a regular file" -- \
   run /dev/zero -o "$T/out/run.h5"
 fault "check: a directory as config" "$T/bad" "is a directory" -- \
   check "$T/bad"

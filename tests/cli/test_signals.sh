@@ -4,7 +4,8 @@
 #   bash tests/cli/test_signals.sh <citsim-binary> <source-dir> <with-mpi: ON|OFF> [seed]
 #
 # 1. SIGINT / SIGTERM during run, calibrate, sensitivity: exit 130 / 143, one line on stderr, no
-#    temporary file, an existing output of the same name untouched; a second signal ends at once.
+#    temporary file, an existing output of the same name untouched; the same signal twice in a row
+#    is one request.
 # 2. A sweep stopped again and again at seeded random moments (SIGTERM, SIGINT and SIGKILL mixed,
 #    at least 10 kills), then run to the end: bit-identical to an uninterrupted sweep, no run
 #    lost; each graceful stop says "N of M runs done" and N never falls. Under mpirun (builds with
@@ -12,6 +13,15 @@
 # 3. NaN/negative states and step-size collapses from configs a user can write: exit 3 with time,
 #    level, place and species; in a sweep the failing run alone is recorded (status 2, message,
 #    NaN outcomes), the others finish, the sweep exits 4 and xarray opens the file.
+# 4. Every signal that ends a process by default, sent while a run writes its file (the process
+#    held there with SIGSTOP): a request to stop (SIGHUP ... the real-time signals) lets the write
+#    finish and exits 128 + its number; SIGPIPE and the crash signals remove the temporary and end
+#    the process; no temporary is left in any case. Two signals: the same one again within a few
+#    ms (as timeout(1) sends it) is one request; a later or another one ends the process at once,
+#    with the temporary removed. A file-size limit without `trap '' XFSZ` is a clean error.
+# 5. `report` and `merge` work in a child process: after SIGKILL or SIGHUP of the parent the
+#    child ends and never writes the output.
+# 6. A named pipe without a writer as config: refused at once, never waited for.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # CITSIM, SRC, CONFIG, T, pass/fail, report_totals
 
@@ -76,7 +86,7 @@ for sig in INT TERM; do
     $([ "$(cat "$d/out.h5")" = "an earlier result" ] && [ "$(ls -A "$d")" = "out.h5" ] && echo 0 || echo 1) "$(ls -A "$d")"
 done
 
-# A second signal while the first is being handled ends the process at once.
+# Two SIGINTs in a row (within 0.1 s: one request, as timeout(1) or a double key press sends it).
 d="$T/run_twice"
 mkdir -p "$d"
 start run_twice "$CITSIM" run "$CONFIG" --set model.level=2d -o "$d/out.h5"
@@ -321,5 +331,205 @@ check "only the failing run is failed (status 2, message, NaN outcomes), the oth
 RC=$?
 check "the complete sweep run again: nothing to do, still exit 4" \
   $([ $RC -eq 4 ] && grep -q "nothing to do" "$T/failing.out" && echo 0 || echo 1) "exit $RC" "$(cat "$T/failing.out" "$T/failing.err")"
+
+# --- 4. Every signal during a write --------------------------------------------------------------
+# A 0D run with a record every 0.0003 day writes a 64 MB file: long enough (~0.1 s) to catch.
+ulimit -c 0  # the crash signals dump no core here
+WRITE=(--set model.level=0d --set protocol.series.count=1 --set protocol.end_days=30 --set output.dt=0.0003
+       --set output.dense_dt=0.0003)
+# stopped_in_write DIR: runs citsim into DIR/out.h5 and stops it (SIGSTOP) while it writes: its
+# file's temporary (the second AtomicFile of the process: the first is the writability probe)
+# exists. Returns 1 if the run ended first. Extra environment for citsim: RUN_ENV.
+RUN_ENV=()
+stopped_in_write() {
+  local d=$1 tries f
+  for tries in 1 2 3; do
+    start write env "${RUN_ENV[@]}" "$CITSIM" run "$CONFIG" "${WRITE[@]}" -o "$d/out.h5" -q
+    # `env` execs citsim: the same process id.
+    f="$d/out.h5.tmp-$PID-1"
+    while kill -0 $PID 2>/dev/null; do
+      if [ -e "$f" ]; then
+        kill -STOP $PID
+        [ -e "$f" ] && return 0
+        kill -CONT $PID
+      fi
+    done
+    finish
+  done
+  return 1
+}
+# is_hdf5 FILE: whether FILE starts with the HDF5 signature.
+is_hdf5() { [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = "211HDF" ]; }
+signo() { kill -l "$1"; }
+
+d="$T/write"
+mkdir -p "$d"
+for sig in HUP INT QUIT TERM USR1 USR2 ALRM VTALRM PROF XCPU IO PWR STKFLT RTMIN RTMAX; do
+  echo "an earlier result" >"$d/out.h5"
+  rm -f "$d"/out.h5.tmp-*
+  if ! stopped_in_write "$d"; then
+    fail "SIG$sig during the write: the write was never caught"
+    continue
+  fi
+  kill -s $sig $PID
+  kill -CONT $PID
+  finish
+  code=$((128 + $(signo $sig)))
+  err=$(cat "$T/write.err")
+  check "SIG$sig during the write: the file is finished, exit $code, no temporary" \
+    $([ $RC -eq $code ] && [[ "$err" == "citsim: interrupted by SIG"*": the signal came after the work was done; its output is complete" ]] &&
+      is_hdf5 "$d/out.h5" && [ -z "$(ls "$d" | grep tmp)" ] && echo 0 || echo 1) "exit $RC" "$err" "$(ls "$d")"
+done
+for sig in PIPE SEGV BUS ILL FPE ABRT TRAP SYS; do
+  echo "an earlier result" >"$d/out.h5"
+  rm -f "$d"/out.h5.tmp-*
+  # A sanitizer build: let citsim's own handlers take the crash signals.
+  RUN_ENV=("ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:handle_sigill=0")
+  if ! stopped_in_write "$d"; then
+    fail "SIG$sig during the write: the write was never caught"
+    continue
+  fi
+  RUN_ENV=()
+  kill -s $sig $PID
+  kill -CONT $PID
+  finish
+  code=$((128 + $(signo $sig)))
+  check "SIG$sig during the write: ended by it (exit $code), the temporary removed, the earlier file untouched" \
+    $([ $RC -eq $code ] && [ "$(cat "$d/out.h5")" = "an earlier result" ] && [ -z "$(ls "$d" | grep tmp)" ] &&
+      echo 0 || echo 1) "exit $RC" "$(cat "$T/write.err")" "$(ls "$d")"
+done
+
+# delivered PID SIGNAL: waits until SIGNAL, sent to the process, is no longer pending (its
+# handler has run), at most 5 s.
+delivered() {
+  local bit=$((1 << ($(signo "$2") - 1))) mask i
+  for ((i = 0; i < 5000; i++)); do
+    mask=$(awk '/^ShdPnd:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 0
+    [ -n "$mask" ] && (( (16#$mask & bit) == 0 )) && return 0
+    sleep 0.001
+  done
+}
+# The same signal twice, a few ms apart (the second once the first was handled): one request; the
+# write finishes.
+echo "an earlier result" >"$d/out.h5"
+if stopped_in_write "$d"; then
+  kill -TERM $PID
+  kill -CONT $PID
+  delivered $PID TERM
+  kill -TERM $PID
+  finish
+  check "SIGTERM twice a few ms apart during the write (as timeout(1) sends it): one request, the file finished, exit 143" \
+    $([ $RC -eq 143 ] && grep -q "its output is complete" "$T/write.err" && is_hdf5 "$d/out.h5" &&
+      [ -z "$(ls "$d" | grep tmp)" ] && echo 0 || echo 1) "exit $RC" "$(cat "$T/write.err")" "$(ls "$d")"
+else
+  fail "SIGTERM twice during the write: the write was never caught"
+fi
+# A second signal later (the clock runs while the process is stopped), or another signal: at once.
+for second in TERM INT; do
+  echo "an earlier result" >"$d/out.h5"
+  if stopped_in_write "$d"; then
+    kill -TERM $PID
+    kill -CONT $PID
+    delivered $PID TERM
+    kill -STOP $PID
+    sleep 0.3
+    kill -s $second $PID
+    kill -CONT $PID
+    finish
+    check "SIGTERM, then SIG$second 0.3 s later during the write: ends at once, exit 143, temporary removed, earlier file untouched" \
+      $([ $RC -eq 143 ] && grep -q "second signal, exiting at once (temporary files removed)" "$T/write.err" &&
+        [ "$(cat "$d/out.h5")" = "an earlier result" ] && [ -z "$(ls "$d" | grep tmp)" ] && echo 0 || echo 1) \
+      "exit $RC" "$(cat "$T/write.err")" "$(ls "$d")"
+  else
+    fail "SIGTERM then SIG$second during the write: the write was never caught"
+  fi
+done
+echo "an earlier result" >"$d/out.h5"
+if stopped_in_write "$d"; then
+  kill -HUP $PID
+  kill -CONT $PID
+  delivered $PID HUP
+  kill -TERM $PID
+  finish
+  check "SIGHUP, then SIGTERM a few ms later during the write: ends at once, exit 129, temporary removed" \
+    $([ $RC -eq 129 ] && grep -q "second signal" "$T/write.err" && [ "$(cat "$d/out.h5")" = "an earlier result" ] &&
+      [ -z "$(ls "$d" | grep tmp)" ] && echo 0 || echo 1) "exit $RC" "$(cat "$T/write.err")" "$(ls "$d")"
+else
+  fail "SIGHUP then SIGTERM during the write: the write was never caught"
+fi
+
+# A file-size limit is an I/O error, not a signal that ends the process (SIGXFSZ left at its default).
+rm -f "$d"/*
+bash -c "trap - XFSZ; ulimit -f 64; exec '$CITSIM' run '$CONFIG' ${WRITE[*]} -o '$d/out.h5' -q --ignore-limits" \
+  >"$T/xfsz.out" 2>"$T/xfsz.err" </dev/null
+RC=$?
+check "a file-size limit (ulimit -f, SIGXFSZ not ignored by the caller): exit 2, 'File too large', nothing left" \
+  $([ $RC -eq 2 ] && grep -q "^error: .*File too large" "$T/xfsz.err" && [ -z "$(ls -A "$d")" ] && echo 0 || echo 1) \
+  "exit $RC" "$(cat "$T/xfsz.err")" "$(ls "$d")"
+
+# --- 5. The worker child of report and merge dies with its parent --------------------------------
+d="$T/worker"
+mkdir -p "$d"
+"$CITSIM" run "$CONFIG" "${WRITE[@]}" -o "$d/big.h5" -q
+cat >"$d/spec.toml" <<EOF
+base = "$CONFIG"
+set = ["model.level=0d", "protocol.series.count=1", "protocol.end_days=100"]
+[[axis]]
+key = "needle_length"
+values = [1.0, 1.5, 2.0, 2.5]
+[series]
+readouts = ["firmness_gain", "collagen_induction", "R0", "R7"]
+dt = 0.0005
+EOF
+for i in 0 1; do "$CITSIM" sweep "$d/spec.toml" --shard $i/2 -o "$d/s.h5" -q -j 1; done
+# worker_dies_with_parent SIGNAL OUTPUT COMMAND...: starts `citsim COMMAND`, holds its worker with
+# SIGSTOP, sends SIGNAL to the parent, then lets the worker go: on its own it would write OUTPUT.
+# The worker lives about a second: looked for in /proc without forking (pgrep where /proc lacks it).
+worker_dies_with_parent() {
+  local how=$1 output=$2 name=$3 child="" i alive end
+  shift 2
+  rm -f "$output"
+  start worker "$CITSIM" "$@"
+  end=$((SECONDS + 20))
+  while [ -z "$child" ] && [ $SECONDS -lt $end ] && kill -0 $PID 2>/dev/null; do
+    if [ -r "/proc/$PID/task/$PID/children" ]; then
+      { read -r child <"/proc/$PID/task/$PID/children"; } 2>/dev/null
+    else
+      child=$(pgrep -P $PID)
+    fi
+    child=${child%% *}
+  done
+  if [ -z "$child" ]; then
+    finish
+    fail "$name, SIG$how to the parent: its worker was never seen"
+    return
+  fi
+  kill -STOP "$child"
+  kill -s $how $PID
+  sleep 0.2
+  kill -CONT "$child"
+  finish
+  for ((i = 0; i < 100; i++)); do kill -0 "$child" 2>/dev/null || break; sleep 0.05; done
+  alive=$(kill -0 "$child" 2>/dev/null && echo yes || echo no)
+  sleep 1.5  # longer than the worker would need to write
+  check "$name, SIG$how to the parent (exit $RC): the worker ends too and writes nothing, no temporary" \
+    $([ $alive = no ] && [ ! -e "$output" ] && [ -z "$(ls "$d" | grep tmp)" ] && echo 0 || echo 1) \
+    "worker alive: $alive" "$(ls "$d")" "$(cat "$T/worker.err")"
+  [ $alive = yes ] && kill -KILL "$child" 2>/dev/null
+}
+for how in KILL HUP; do
+  worker_dies_with_parent $how "$d/page.html" report "$d/big.h5" -o "$d/page.html" -q
+  worker_dies_with_parent $how "$d/merged.h5" merge "$d/s.shard-0-of-2.h5" "$d/s.shard-1-of-2.h5" -o "$d/merged.h5" -q
+done
+
+# --- 6. Inputs that could block --------------------------------------------------------------------
+mkfifo "$T/config_pipe.toml"
+start fifo timeout -s KILL 30 "$CITSIM" run "$T/config_pipe.toml" -o "$T/never.h5"
+sleep 0.3
+kill -TERM $PID 2>/dev/null
+finish
+check "a named pipe without a writer as config: refused (exit 2) without waiting, not deaf to SIGTERM (${SECONDS_TO_EXIT} s)" \
+  $([ $RC -eq 2 ] && grep -q "it is a named pipe, not a regular file" "$T/fifo.err" && echo 0 || echo 1) \
+  "exit $RC" "$(cat "$T/fifo.err")"
 
 report_totals

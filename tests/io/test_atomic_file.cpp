@@ -5,8 +5,10 @@
 
 #include <catch2/catch.hpp>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -179,4 +181,99 @@ TEST_CASE("atomic file: remove_live_temporaries unlinks exactly the live ones", 
   CHECK_FALSE(fs::exists(a.path()));
   CHECK_FALSE(fs::exists(b.path()));
   CHECK(names_in(dir.path) == std::vector<std::string>{"other.txt"});
+}
+
+TEST_CASE("atomic file: a symbolic link is written through and stays a link", "[io][atomic]") {
+  TempDir dir;
+  fs::create_directory(dir.file("data"));
+  std::ofstream(dir.file("data/real.txt")) << "old";
+  fs::create_symlink("data/real.txt", dir.file("link.txt"));
+  citsim::write_file_atomically(dir.file("link.txt"), "new");
+  CHECK(fs::is_symlink(dir.file("link.txt")));
+  CHECK(fs::read_symlink(dir.file("link.txt")) == "data/real.txt");
+  CHECK(read_all(dir.file("data/real.txt")) == "new");
+  // A dangling link names the file to create; a chain of links is followed to its end.
+  fs::create_symlink(dir.file("data/new.txt"), dir.file("dangling.txt"));
+  fs::create_symlink("dangling.txt", dir.file("chain.txt"));
+  citsim::write_file_atomically(dir.file("chain.txt"), "created");
+  CHECK(fs::is_symlink(dir.file("chain.txt")));
+  CHECK(fs::is_symlink(dir.file("dangling.txt")));
+  CHECK(read_all(dir.file("data/new.txt")) == "created");
+  CHECK(names_in(dir.path).size() == 4);  // data, link.txt, dangling.txt, chain.txt: no temporary
+}
+
+TEST_CASE("atomic file: /dev/stdout, descriptor links, pipes and links to directories are refused", "[io][atomic]") {
+  TempDir dir;
+  // Whatever stdout is (a terminal, a pipe, the file it was redirected to), it is no output path.
+  for (const char* p : {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
+    CHECK_THAT(io_error_of([&] { AtomicFile f(p); }),
+               Catch::Matchers::Contains(std::string("cannot write '") + p + "'") &&
+                   Catch::Matchers::Contains("a file descriptor of the process"));
+  CHECK(fs::is_symlink("/dev/stdout"));
+  REQUIRE(::mkfifo(dir.file("pipe").c_str(), 0600) == 0);
+  CHECK_THAT(io_error_of([&] { AtomicFile f(dir.file("pipe")); }), Catch::Matchers::Contains("it exists and is a named pipe"));
+  fs::create_directory(dir.file("sub"));
+  fs::create_symlink("sub", dir.file("to_dir"));
+  CHECK_THAT(io_error_of([&] { AtomicFile f(dir.file("to_dir")); }),
+             Catch::Matchers::Contains("it exists and is a directory") && Catch::Matchers::Contains("symbolic link"));
+  fs::create_symlink("loop_b", dir.file("loop_a"));
+  fs::create_symlink("loop_a", dir.file("loop_b"));
+  CHECK_THAT(io_error_of([&] { AtomicFile f(dir.file("loop_a")); }), Catch::Matchers::Contains("symbolic links in a row"));
+  CHECK(names_in(dir.path).size() == 5);
+}
+
+TEST_CASE("atomic file: files committed together are all replaced", "[io][atomic]") {
+  TempDir dir;
+  std::ofstream(dir.file("run.h5")) << "old h5";
+  AtomicFile h5(dir.file("run.h5")), xmf(dir.file("run.xmf"));
+  citsim::write_text(h5, "new h5");
+  citsim::write_text(xmf, "new xmf");
+  citsim::commit_together({&h5, &xmf});
+  CHECK(read_all(dir.file("run.h5")) == "new h5");
+  CHECK(read_all(dir.file("run.xmf")) == "new xmf");
+  CHECK_FALSE(listed(h5.path()));
+  std::vector<std::string> names = names_in(dir.path);
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"run.h5", "run.xmf"});  // no temporary, no kept copy
+}
+
+TEST_CASE("atomic file: a joint commit whose second rename fails leaves every target as it was", "[io][atomic]") {
+  TempDir dir;
+  std::ofstream(dir.file("run.h5")) << "old h5";
+  std::ofstream(dir.file("run.xmf")) << "old xmf";
+  std::string message;
+  {
+    AtomicFile h5(dir.file("run.h5")), xmf(dir.file("run.xmf"));
+    citsim::write_text(h5, "new h5");
+    citsim::write_text(xmf, "new xmf");
+    // The sidecar's target becomes a directory after its temporary was made: its rename fails
+    // (EISDIR) after the HDF5 file's has succeeded.
+    fs::rename(dir.file("run.xmf"), dir.file("kept.xmf"));
+    fs::create_directory(dir.file("run.xmf"));
+    std::ofstream(dir.file("run.xmf/inside")) << "x";
+    message = io_error_of([&] { citsim::commit_together({&h5, &xmf}); });
+  }
+  CHECK_THAT(message, Catch::Matchers::Contains("cannot write '" + dir.file("run.xmf") + "'") &&
+                          Catch::Matchers::Contains("none of"));
+  CHECK(read_all(dir.file("run.h5")) == "old h5");  // put back
+  std::vector<std::string> names = names_in(dir.path);
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"kept.xmf", "run.h5", "run.xmf"});  // no temporary, no kept copy
+  CHECK(citsim::live_temporaries().empty());
+}
+
+TEST_CASE("atomic file: a joint commit that fails removes a target that did not exist before", "[io][atomic]") {
+  TempDir dir;
+  std::string message;
+  {
+    AtomicFile h5(dir.file("new.h5")), xmf(dir.file("new.xmf"));
+    citsim::write_text(h5, "h5");
+    citsim::write_text(xmf, "xmf");
+    fs::create_directory(dir.file("new.xmf"));
+    std::ofstream(dir.file("new.xmf/inside")) << "x";
+    message = io_error_of([&] { citsim::commit_together({&h5, &xmf}); });
+  }
+  CHECK_THAT(message, Catch::Matchers::Contains("cannot rename into place"));
+  CHECK_FALSE(fs::exists(dir.file("new.h5")));
+  CHECK(names_in(dir.path) == std::vector<std::string>{"new.xmf"});
 }

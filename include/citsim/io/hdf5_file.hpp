@@ -64,6 +64,11 @@ struct FileContents {
 /// dimension scale. Throws `IoError` on failure and leaves no file at `path` nor a temporary.
 void write_hdf5(const std::string& path, const FileContents& contents);
 
+class AtomicFile;
+/// Write `contents` into the temporary of `file`; the caller commits it (with the files that belong
+/// with it: `commit_together`). Throws `IoError` on failure.
+void write_hdf5(const AtomicFile& file, const FileContents& contents);
+
 /// Turns off HDF5's clean-up at process exit; a program calls it first, before any HDF5 use. In
 /// HDF5 1.10 that clean-up crashes on a file whose close failed (a full disk, a file-size limit),
 /// turning a clean error into a segmentation fault; citsim closes every file it opens itself.

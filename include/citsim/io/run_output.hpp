@@ -11,7 +11,8 @@ namespace citsim {
 /// Everything a run's file holds, as plain data for `write_hdf5`.
 FileContents run_file_contents(const RunResult& result, const RunConfig& config);
 
-/// Write the run atomically to `path`; a 2D/3D run also gets its XDMF sidecar (xdmf.hpp).
+/// Write the run atomically to `path`; a 2D/3D run also gets its XDMF sidecar (xdmf.hpp), and the
+/// two are replaced together or not at all (commit_together).
 void write_run(const std::string& path, const RunResult& result, const RunConfig& config);
 
 }  // namespace citsim

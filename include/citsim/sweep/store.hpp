@@ -19,6 +19,10 @@
 #include "citsim/sweep/analysis.hpp"
 #include "citsim/sweep/design.hpp"
 
+namespace citsim {
+class AtomicFile;
+}
+
 namespace citsim::sweep {
 
 struct SweepSpec;
@@ -102,6 +106,10 @@ struct FinalSummary {
 /// sweep in any order) atomically. `virtual_datasets`: the big datasets refer to the sources
 /// instead of copying them (merges only). Global-sensitivity designs get their indices.
 FinalSummary write_final(const std::string& path, const StoreLayout& layout,
+                         const std::vector<std::string>& sources, bool virtual_datasets = false);
+/// The same, into the temporary of `into` (virtual datasets refer to the sources from its target's
+/// directory); the caller commits it.
+FinalSummary write_final(const AtomicFile& into, const StoreLayout& layout,
                          const std::vector<std::string>& sources, bool virtual_datasets = false);
 
 /// The indices a final file of a Morris or Saltelli sweep holds (/sweep/sensitivity).

@@ -3,15 +3,17 @@
 // nearest allowed name. Private to the library.
 #pragma once
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <span>
 #include <sstream>
@@ -19,35 +21,45 @@
 #include <string_view>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/file_rules.hpp"
 #include "citsim/model/parameters.hpp"
 #include "toml_structure.hpp"
 
 namespace citsim::toml_text {
 
-/// The whole text of a TOML file (config, sweep spec, parameter table, targets), at most 16 MiB
-/// (a file from elsewhere may name /dev/zero or a huge file); errors are ConfigErrors blamed on
-/// `blame_file`:`blame_line`, key `blame_key` (the file itself, or the key that named it).
+/// The whole text of a TOML file (config, sweep spec, parameter table, targets), at most 16 MiB;
+/// errors are ConfigErrors blamed on `blame_file`:`blame_line`, key `blame_key` (the file itself,
+/// or the key that named it). Only a regular file is read: a device would be read until it ends
+/// (/dev/zero) and a named pipe without a writer would block the open for ever, deaf to SIGTERM
+/// (the handler restarts it). Opened without blocking and checked by fstat(2) before any read.
 inline std::string read_file(const std::string& path, const std::string& blame_file, int blame_line,
                       const std::string& blame_key) {
   // The value in a message: the path as the key gave it; nothing when the file itself is blamed.
   const std::string named = blame_key.empty() ? "" : "\"" + path + "\"";
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw ConfigError(blame_file, blame_line, blame_key, named, "cannot read the file: it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ConfigError(blame_file, blame_line, blame_key, named,
-                      fmt::format("cannot read the file: {}", std::strerror(errno)));
+  const auto refuse = [&](const std::string& why) { throw ConfigError(blame_file, blame_line, blame_key, named, why); };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) refuse(fmt::format("cannot read the file: {}", std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) refuse(fmt::format("cannot read the file: {}", std::strerror(errno)));
+  if (S_ISDIR(st.st_mode)) refuse("cannot read the file: it is a directory");
+  if (!S_ISREG(st.st_mode))
+    refuse(fmt::format("cannot read the file: it is {}, not a regular file (give a file on disk)",
+                       kind_of_file(st.st_mode)));
   constexpr std::size_t kMaxBytes = std::size_t{16} << 20;
   std::string text;
   std::array<char, 65536> buffer{};
-  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxBytes)
-      throw ConfigError(blame_file, blame_line, blame_key, named,
-                        "the file is larger than 16 MiB: not a config, sweep spec, parameter table or targets file");
+  while (true) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) refuse(fmt::format("cannot read the file: {}", std::strerror(errno)));
+    if (n == 0) break;
+    text.append(buffer.data(), static_cast<std::size_t>(n));
+    if (text.size() > kMaxBytes) refuse("the file is larger than 16 MiB: not a config, sweep spec, parameter table or targets file");
   }
-  if (in.bad()) throw ConfigError(blame_file, blame_line, blame_key, named, "cannot read the file: read error");
   return text;
 }
 
