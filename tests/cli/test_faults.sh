@@ -458,8 +458,10 @@ fault "run: a parameter table with value = nan" "nan_table.toml:1: key 'sigma_T.
 # and left behind.
 fault "sweep --shard 0/3000000000" "--shard: = 0/3000000000" "0 <= i < N <= 2147483648" -- \
   sweep "$T/good/spec.toml" -o "$T/out/sweep.h5" --shard 0/3000000000
-fault "sweep: SLURM_ARRAY_TASK_COUNT=3000000000" "SLURM_ARRAY_TASK_ID" "does not name one task" -- \
-  sh: "SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_COUNT=3000000000 exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/out/sweep.h5'"
+fault "sweep: SLURM_ARRAY_TASK_COUNT=3000000000" "SLURM array task 0" "more shards than a sweep can have" "2^31" -- \
+  sh: "SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=2999999999 SLURM_ARRAY_TASK_STEP=1 SLURM_ARRAY_TASK_COUNT=3000000000 exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/out/sweep.h5'"
+fault "sweep: CITSIM_SHARDS=3000000000" "CITSIM_SHARDS=3000000000" "2^31" -- \
+  sh: "SLURM_ARRAY_TASK_ID=0 CITSIM_SHARDS=3000000000 exec '$CITSIM' sweep '$T/good/spec.toml' -o '$T/out/sweep.h5'"
 
 # Thread counts: one bound for -j and OMP_NUM_THREADS (4 per hardware thread). -j 100000 crashed
 # OpenMP in a 2D run and aborted a sweep, leaving its .partial; -j -1 printed a 300-digit bound.
