@@ -197,6 +197,21 @@ int cmd_validate(const std::string& targets_path, std::string scenario_dir, cons
   return failed == 0 ? 0 : 1;
 }
 
+/// A range end in 4 significant digits rounded into the range (the minimum up, the maximum down),
+/// so that a value copied from the table is accepted: k_tx's minimum 0.000126602… printed as
+/// 0.0001266 was refused.
+std::string range_end(double x, bool lower) {
+  if (x == 0.0 || !std::isfinite(x)) return fmt::format("{:g}", x);
+  for (int digits = 4; digits < 17; ++digits) {
+    const double scale = std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(std::abs(x)))));
+    const double rounded = (lower ? std::ceil(x * scale) : std::floor(x * scale)) / scale;
+    const std::string text = fmt::format("{:.{}g}", rounded, digits);
+    const double back = std::strtod(text.c_str(), nullptr);
+    if (lower ? back >= x : back <= x) return text;
+  }
+  return fmt::format("{}", x);
+}
+
 int cmd_params() {
   const std::vector<FittedValue> fitted = embedded_parameter_file();
   fmt::print("{:<22} {:>12} {:<12} {:<10} {:<23} {}\n", "name", "value", "unit", "group", "allowed", "source");
@@ -208,8 +223,8 @@ int cmd_params() {
         value = f.value;
         source = f.source.rfind("docs/model.md", 0) == 0 ? f.source : fmt::format("{} (model default {:g})", f.source, s.default_value);
       }
-    fmt::print("{:<22} {:>12.6g} {:<12} {:<10} [{:<9.4g}, {:>9.4g}] {}\n", s.name, value, s.unit,
-               to_string(s.group), s.min, s.max, source);
+    fmt::print("{:<22} {:>12.6g} {:<12} {:<10} [{:<9}, {:>9}] {}\n", s.name, value, s.unit,
+               to_string(s.group), range_end(s.min, true), range_end(s.max, false), source);
   }
   return 0;
 }

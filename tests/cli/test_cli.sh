@@ -124,6 +124,23 @@ K_TX=$(awk '$1 == "k_tx" {print $3}' "$T/params.out")
 expect_text "params has a unit column" "$(head -1 "$T/params.out")" "name" "value" "unit"
 if [ "$LAMBDA_M" = "-" ]; then pass "params lists lambda_M with its unit ('-', dimensionless)"; else fail "params lists lambda_M with its unit" "got unit '$LAMBDA_M'"; fi
 if [ "$K_TX" = "1/day" ]; then pass "params lists k_tx in 1/day"; else fail "params lists k_tx in 1/day" "got unit '$K_TX'"; fi
+# A range end copied from the table is accepted: the ends printed in 4 or more significant digits
+# (rounded) are set one by one (k_tx's minimum 0.000126602... was printed 0.0001266 and refused).
+rounded=0
+while read -r name lo hi; do
+  for v in "$lo" "$hi"; do
+    digits=$(printf '%s' "$v" | sed -e 's/e.*//' -e 's/[-.]//g' -e 's/^0*//')
+    [ ${#digits} -ge 4 ] || continue
+    rounded=$((rounded + 1))
+    if ! "$CITSIM" check "$CONFIG" --set "model.parameters.$name=$v" >"$T/range_end.out" 2>&1; then
+      if grep -q "model.parameters.$name" "$T/range_end.out" && grep -q "$v" "$T/range_end.out"; then
+        fail "params: $name's printed range end $v is accepted" "$(cat "$T/range_end.out")"
+      fi
+    fi
+  done
+done < <(sed -n 's/^\([A-Za-z0-9_]*\) .*\[\([^,]*\), *\([^]]*\)\].*/\1 \2 \3/p' "$T/params.out" | tr -s ' ')
+if [ "$rounded" -gt 0 ]; then pass "params: the $rounded rounded range ends it prints are accepted by --set"
+else fail "params: range ends in 4 digits were found" "none parsed from the table"; fi
 
 # ------------------------------------------------------------------------------------------------
 # check
