@@ -83,6 +83,27 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
   ColumnState delta(n, SpeciesVector::Zero());
   std::vector<KineticsStepHistory> history_before(n), lead_history(n);
 
+  // Runs `step(k, stepper)` on every point `selected(k)` picks, in parallel, counting its work;
+  // the first failure, named by its point, is thrown once every point has run.
+  auto for_each_point = [&](auto selected, auto step) {
+    std::string error;
+#pragma omp parallel for schedule(dynamic, chunk) num_threads(threads) if (threads > 1)
+    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      if (!selected(k)) continue;
+      try {
+        const KineticsWork work = step(k, steppers[static_cast<std::size_t>(omp_get_thread_num())]);
+        accepted_point[k] += work.accepted;
+        rejected_point[k] += work.rejected;
+      } catch (const NumericalError& e) {
+#pragma omp critical
+        if (error.empty())
+          error = fmt::format("{} (level {}, {}, cell {})", e.what(), m.level_name, space.locate(k), k);
+      }
+    }
+    if (!error.empty()) throw NumericalError(error);
+  };
+
   auto kinetics = [&](double t0, double t1) {
     if (space.kinetics_groups) {
       space.kinetics_groups(u, lead, weight);
@@ -96,30 +117,14 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
       for (std::size_t i = 0; i < n; ++i)
         if (grouped[i]) history_before[i] = history[i];
     }
-    std::string error;
-#pragma omp parallel for schedule(dynamic, chunk) num_threads(threads) if (threads > 1)
-    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      if (lead[k] != k) continue;
-      try {
-        KineticsStepper& stepper = steppers[static_cast<std::size_t>(omp_get_thread_num())];
-        KineticsWork work;
-        if (grouped[k]) {
-          SpeciesVector x = delta[k];
-          work = stepper.advance(x, rates[k], m.params, t0, t1, history[k]);
-          delta[k] = x - delta[k];
-        } else {
-          work = stepper.advance(u[k], rates[k], m.params, t0, t1, history[k]);
-        }
-        accepted_point[k] += work.accepted;
-        rejected_point[k] += work.rejected;
-      } catch (const NumericalError& e) {
-#pragma omp critical
-        if (error.empty())
-          error = fmt::format("{} (level {}, {}, cell {})", e.what(), m.level_name, space.locate(k), k);
-      }
-    }
-    if (!error.empty()) throw NumericalError(error);
+    for_each_point([&](std::size_t k) { return lead[k] == k; },
+                   [&](std::size_t k, KineticsStepper& stepper) {
+                     if (!grouped[k]) return stepper.advance(u[k], rates[k], m.params, t0, t1, history[k]);
+                     SpeciesVector x = delta[k];  // the group's mean
+                     const KineticsWork work = stepper.advance(x, rates[k], m.params, t0, t1, history[k]);
+                     delta[k] = x - delta[k];
+                     return work;
+                   });
     if (!space.kinetics_groups) return;
     // A member the mean's increment would take below zero beyond round-off (a steep decay
     // meeting the spread) has its group's kinetics taken point by point, from the step's start.
@@ -127,22 +132,10 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
       if (grouped[lead[i]] && ((u[i] + delta[lead[i]]).array() < -kClipFactor * c.atol).any()) grouped[lead[i]] = 2;
     for (std::size_t i = 0; i < n; ++i)
       if (grouped[lead[i]] == 2) lead_history[i] = history_before[lead[i]];
-#pragma omp parallel for schedule(dynamic, chunk) num_threads(threads) if (threads > 1)
-    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      if (grouped[lead[k]] != 2) continue;
-      try {
-        const KineticsWork work = steppers[static_cast<std::size_t>(omp_get_thread_num())].advance(
-            u[k], rates[k], m.params, t0, t1, lead_history[k]);
-        accepted_point[k] += work.accepted;
-        rejected_point[k] += work.rejected;
-      } catch (const NumericalError& e) {
-#pragma omp critical
-        if (error.empty())
-          error = fmt::format("{} (level {}, {}, cell {})", e.what(), m.level_name, space.locate(k), k);
-      }
-    }
-    if (!error.empty()) throw NumericalError(error);
+    for_each_point([&](std::size_t k) { return grouped[lead[k]] == 2; },
+                   [&](std::size_t k, KineticsStepper& stepper) {
+                     return stepper.advance(u[k], rates[k], m.params, t0, t1, lead_history[k]);
+                   });
     for (std::size_t i = 0; i < n; ++i) {
       if (grouped[lead[i]] == 1) u[i] += delta[lead[i]];
       else if (grouped[lead[i]] == 2 && lead[i] == i) history[i] = lead_history[i];
