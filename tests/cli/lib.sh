@@ -63,3 +63,21 @@ report_totals() {
   [ "$FAILED" -eq 0 ] || exit 1
   exit 0
 }
+
+# small_grid_spec BASE OUTPUT: a two-run 0D sweep spec over needle_length (seconds to run), on
+# standard output, for the scripts that need a sweep to run, resume, shard or break.
+small_grid_spec() {
+  cat <<SPEC
+base = "$1"
+set = ["model.level=0d", "protocol.series.count=1", "protocol.end_days=20"]
+output = "$2"
+[design]
+kind = "grid"
+[[axis]]
+key = "needle_length"
+values = [1.0, 1.5]
+[series]
+readouts = ["firmness_gain"]
+dt = 1
+SPEC
+}

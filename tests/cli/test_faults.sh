@@ -139,19 +139,7 @@ proceeds() {
 
 mkdir -p "$T/good"
 "$CITSIM" run "$CONFIG" "${FAST[@]}" -o "$T/good/run.h5" --quiet || { echo "setup: run failed" >&2; exit 1; }
-cat >"$T/good/spec.toml" <<EOF
-base = "$CONFIG"
-set = ["model.level=0d", "protocol.series.count=1", "protocol.end_days=20"]
-output = "$T/good/sweep.h5"
-[design]
-kind = "grid"
-[[axis]]
-key = "needle_length"
-values = [1.0, 1.5]
-[series]
-readouts = ["firmness_gain"]
-dt = 1
-EOF
+small_grid_spec "$CONFIG" "$T/good/sweep.h5" >"$T/good/spec.toml"
 sed 's/values = \[1.0, 1.5\]/values = [1.0, 2.0]/' "$T/good/spec.toml" | sed "s|sweep.h5|other.h5|" >"$T/good/other_spec.toml"
 for i in 0 1; do
   "$CITSIM" sweep "$T/good/spec.toml" --shard $i/2 -j 1 --quiet || { echo "setup: shard $i failed" >&2; exit 1; }

@@ -97,19 +97,7 @@ cp "$SRC/configs/parameters.toml" "$IN/p.toml"
 cp "$CONFIG" "$IN/side.xmf"  # a config whose name a 2D run's sidecar would take
 "$CITSIM" run "$IN/cfg.toml" "${FAST[@]}" -o "$IN/run.h5" -q || { echo "setup: run failed" >&2; exit 1; }
 cp "$IN/run.h5" "$IN/run2.h5"
-cat >"$IN/spec.toml" <<EOF
-base = "$IN/cfg.toml"
-set = ["model.level=0d", "protocol.series.count=1", "protocol.end_days=20"]
-output = "$T/sweep.h5"
-[design]
-kind = "grid"
-[[axis]]
-key = "needle_length"
-values = [1.0, 1.5]
-[series]
-readouts = ["firmness_gain"]
-dt = 1
-EOF
+small_grid_spec "$IN/cfg.toml" "$T/sweep.h5" >"$IN/spec.toml"
 cp "$IN/spec.toml" "$IN/w.h5.partial"  # a spec whose name a sweep's work file would take
 cat >"$IN/gsa.toml" <<EOF
 base = "$IN/cfg.toml"
