@@ -81,3 +81,22 @@ readouts = ["firmness_gain"]
 dt = 1
 SPEC
 }
+
+# long_grid_spec BASE READOUTS: a 30-run 1D sweep spec (coarse cells, 200 days; long enough to be
+# stopped, killed or raced while it runs), on standard output; READOUTS a TOML list's contents.
+long_grid_spec() {
+  cat <<SPEC
+base = "$1"
+set = ["numerics.dz=0.1", "protocol.end_days=200"]
+[[axis]]
+key = "needle_length"
+values = [1.0, 1.5, 2.0]
+[[axis]]
+key = "density"
+range = [150, 350]
+steps = 10
+[series]
+readouts = [$2]
+dt = 5
+SPEC
+}

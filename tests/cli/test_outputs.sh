@@ -271,20 +271,7 @@ else
 fi
 
 # --- 5. One sweep at a time on one output ---------------------------------------------------------
-cat >"$T/long.toml" <<EOF
-base = "$CONFIG"
-set = ["numerics.dz=0.1", "protocol.end_days=200"]
-[[axis]]
-key = "needle_length"
-values = [1.0, 1.5, 2.0]
-[[axis]]
-key = "density"
-range = [150, 350]
-steps = 10
-[series]
-readouts = ["firmness_gain"]
-dt = 5
-EOF
+long_grid_spec "$CONFIG" '"firmness_gain"' >"$T/long.toml"
 "$CITSIM" sweep "$T/long.toml" -o "$T/both.h5" -j 1 -q >"$T/first.out" 2>"$T/first.err" </dev/null &
 FIRST=$!
 for ((i = 0; i < 600; i++)); do [ -e "$T/both.h5.partial" ] && break; sleep 0.05; done

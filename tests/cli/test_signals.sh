@@ -133,20 +133,7 @@ check "sensitivity, SIGINT: exit 130 within seconds (${SECONDS_TO_EXIT} s), one 
     [ -z "$(ls -A "$d")" ] && echo 0 || echo 1) "exit $RC" "$(cat "$T/sensitivity.err")" "$(ls -A "$d")"
 
 # --- 2. A sweep killed again and again ----------------------------------------------------------
-cat >"$T/spec.toml" <<EOF
-base = "$CONFIG"
-set = ["numerics.dz=0.1", "protocol.end_days=200"]
-[[axis]]
-key = "needle_length"
-values = [1.0, 1.5, 2.0]
-[[axis]]
-key = "density"
-range = [150, 350]
-steps = 10
-[series]
-readouts = ["firmness_gain", "collagen_induction"]
-dt = 5
-EOF
+long_grid_spec "$CONFIG" '"firmness_gain", "collagen_induction"' >"$T/spec.toml"
 ref_start=$(date +%s%N)
 "$CITSIM" sweep "$T/spec.toml" -o "$T/reference.h5" -j 2 -q
 check "the uninterrupted reference sweep runs" $?
