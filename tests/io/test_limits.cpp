@@ -99,6 +99,10 @@ TEST_CASE("limits: the 1D closure counts every compartment as a point", "[io][li
 }
 
 TEST_CASE("limits: a 64-shell closure's estimate holds its real peak", "[io][limits]") {
+#if defined(__SANITIZE_ADDRESS__)  // AddressSanitizer's shadow memory and redzones inflate RSS
+  SUCCEED("peak RSS is not the program's own under AddressSanitizer: checked by the release suite");
+  return;
+#endif
   const fs::path dir = fs::temp_directory_path() / fmt::format("citsim_limits_closure_{}", ::getpid());
   fs::create_directories(dir);
   // A quarter of an hour: the peak is the model's, set up before the first step, and the run
