@@ -98,10 +98,15 @@ SimulationStats simulate_shell_closure(const ShellClosureModel& model, const Ste
   space.session_jump = [&](std::size_t k, ColumnState& u) {
     const SessionInjury& s = col.sessions[k];
     const ColumnState mean = mean_of(u, state.geometry);
+    // The shells are cut around the session's widest core: the same bands of distance at every
+    // depth, so depth transport links each shell to itself and the tapering tip changes only
+    // the first shell's inner edge.
+    double widest = 0.0;
+    for (const InjuryFractions& f : s.cells) widest = std::max(widest, std::clamp(f.injured, 0.0, 1.0));
     for (std::size_t i = 0; i < nz; ++i) {
       const InjuryFractions f = s.cells[i];
       const double a = std::clamp(f.injured, 0.0, 1.0);
-      state.geometry[i] = shell_geometry(model.distances[k], a, model.shells);
+      state.geometry[i] = shell_geometry(model.distances[k], a, model.shells, widest);
       for (std::size_t j = 0; j < m; ++j) u[m * i + j] = mean[i];
       if (a > 0.0) {
         // The injured zone at its local fractions: all of it injured, φ_ch/φ of it channel.

@@ -129,21 +129,26 @@ DistanceHistogram realised_distances(const ChannelPattern& ch, ChannelShape shap
   return h;
 }
 
-ShellGeometry shell_geometry(const DistanceHistogram& h, double a, int K) {
+ShellGeometry shell_geometry(const DistanceHistogram& h, double a, int K) { return shell_geometry(h, a, K, a); }
+
+ShellGeometry shell_geometry(const DistanceHistogram& h, double a, int K, double widest) {
   if (K < 1) throw std::invalid_argument(fmt::format("shell_geometry: {} shells, needs >= 1", K));
   const Cumulative F(h);
   const auto k = static_cast<std::size_t>(K);
   a = std::clamp(std::isnan(a) ? 0.0 : a, 0.0, 1.0);
+  widest = std::max(a, std::clamp(std::isnan(widest) ? 0.0 : widest, 0.0, 1.0));
   ShellGeometry g;
   g.interface.assign(k, 0.0);
   g.coupling.assign(k, 0.0);
   g.boundary.assign(k, 0.0);
   g.face.assign(k, ExchangeGeometry{});
-  // Boundaries at equal-area quantiles; areas from them (exact, whatever the bins).
+  // The core's edge at a; the shells' at the equal-area quantiles of the widest core's surround,
+  // the same at every depth. Areas from the edges (exact, whatever the bins).
   std::vector<double>& q = g.edge;  // F at the compartments' edges
   q.assign(k + 2, 1.0);
   q[0] = 0.0;
-  for (std::size_t s = 0; s < k; ++s) q[s + 1] = a + (1.0 - a) * static_cast<double>(s) / K;
+  q[1] = a;
+  for (std::size_t s = 1; s < k; ++s) q[s + 1] = widest + (1.0 - widest) * static_cast<double>(s) / K;
   g.area.assign(k + 1, 0.0);
   for (std::size_t s = 0; s <= k; ++s) g.area[s] = q[s + 1] - q[s];
   if (a >= 1.0) return g;
@@ -154,15 +159,18 @@ ShellGeometry shell_geometry(const DistanceHistogram& h, double a, int K) {
   // Centroids ∫ r dF / area of the inner shells.
   std::vector<double> centroid(k + 1, 0.0);
   for (std::size_t s = 1; s <= k; ++s)
-    centroid[s] = F.over(edge[s], edge[s + 1], [](double F0, double F1, double, double mid) { return (F1 - F0) * mid; }) /
-                  g.area[s];
+    if (g.area[s] > 0.0)
+      centroid[s] = F.over(edge[s], edge[s + 1], [](double F0, double F1, double, double mid) { return (F1 - F0) * mid; }) /
+                    g.area[s];
   for (std::size_t b = 0; b < k; ++b) g.boundary[b] = edge[b + 1];
   for (std::size_t b = a > 0.0 ? 0 : 1; b < k; ++b) {
     const double rb = edge[b + 1];
     const double S = F.density(rb);
     g.boundary[b] = rb;
     g.interface[b] = S;
-    if (!(S > 0.0)) continue;
+    // A shell without area (all the surround in the core's first shell, for a widest core of
+    // 1) exchanges nothing.
+    if (!(S > 0.0) || !(g.area[b] > 0.0) || !(g.area[b + 1] > 0.0)) continue;
     // Inside: the core's pseudo-steady profile, or an inner shell's centroid.
     const double inside =
         b == 0 ? S / (a * a) *

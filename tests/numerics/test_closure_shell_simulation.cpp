@@ -164,20 +164,28 @@ TEST_CASE("shell closure: the collagen induction converges as the shells multipl
 
 TEST_CASE("shell closure: the default shells stay within 0.5 % of 32 at every record time", "[closure][shells]") {
   // What sets numerics.closure_shells: readouts within 0.5 % of a fine distance coordinate over
-  // two sessions and their healing, on a coarse column with shorter needles (8 shells: 0.15 %;
-  // 4 shells meet it on the default course but not here, 1.0 %: docs/model.md).
+  // two sessions and their healing, with shorter needles, on a coarse column and on the default
+  // one (8 shells: 0.30 % and 0.15 %; 6 shells 0.56 % on the coarse one: docs/model.md). On the
+  // fine column it holds because every depth has the same shells: cut around each depth's own
+  // core, the bands shift down the needle's tip and depth transport mixes distances, an error
+  // that grows as the cells shrink (8 shells 0.83 % off 32 there).
   const int K = NumericsConfig{}.closure_shells;
-  const RunResult fine = run_simulation(config(42.0, 2, 32));
-  const RunResult def = run_simulation(config(42.0, 2, K));
-  REQUIRE(def.time == fine.time);
-  for (const char* name : {"R0", "R7", "firmness_gain", "collagen_induction", "tensile_strength", "erythema"}) {
-    const std::vector<double>& a = def.readout(name).values;
-    const std::vector<double>& b = fine.readout(name).values;
-    double scale = 0.0, worst = 0.0;
-    for (double x : b) scale = std::max(scale, std::abs(x));
-    for (std::size_t j = 0; j < a.size(); ++j) worst = std::max(worst, std::abs(a[j] - b[j]));
-    INFO(name << ": K = " << K << " against 32, largest difference " << 100 * worst / scale << " % of the largest value");
-    CHECK(worst <= 0.005 * scale);
+  for (double dz : {0.1, 0.025}) {
+    RunConfig fine_cfg = config(42.0, 2, 32), def_cfg = config(42.0, 2, K);
+    fine_cfg.numerics.dz = def_cfg.numerics.dz = dz;
+    const RunResult fine = run_simulation(fine_cfg);
+    const RunResult def = run_simulation(def_cfg);
+    REQUIRE(def.time == fine.time);
+    for (const char* name : {"R0", "R7", "firmness_gain", "collagen_induction", "tensile_strength", "erythema"}) {
+      const std::vector<double>& a = def.readout(name).values;
+      const std::vector<double>& b = fine.readout(name).values;
+      double scale = 0.0, worst = 0.0;
+      for (double x : b) scale = std::max(scale, std::abs(x));
+      for (std::size_t j = 0; j < a.size(); ++j) worst = std::max(worst, std::abs(a[j] - b[j]));
+      INFO("dz = " << dz << " mm, " << name << ": K = " << K << " against 32, largest difference "
+                   << 100 * worst / scale << " % of the largest value");
+      CHECK(worst <= 0.005 * scale);
+    }
   }
 }
 

@@ -179,6 +179,46 @@ TEST_CASE("closure shells: equal-area shells ordered outward, no coupling withou
   CHECK(g0.coupling[1] > 0.0);
 }
 
+// A session's shells are cut around its widest core, so that a shell is one band of distance
+// down the whole column (the channels are vertical): where the core narrows (the needle's tip,
+// below it) only the first shell's inner edge follows it. Cut around each depth's own core
+// instead, every band would shift with the core and depth transport would mix distances.
+TEST_CASE("closure shells: cut around the widest core, every depth has the same shells", "[closure][shells]") {
+  const DistanceHistogram h = poisson_distances({ChannelShape::Cylinders, 2.5}, 1e-4);
+  const double widest = 0.2;
+  const int K = 5;
+  const ShellGeometry top = shell_geometry(h, widest, K, widest);
+  const ShellGeometry own = shell_geometry(h, widest, K);
+  CHECK(top.edge == own.edge);
+  CHECK(top.coupling == own.coupling);
+  for (double a : {0.15, 0.05, 1e-4, 0.0}) {
+    INFO("core area " << a);
+    const ShellGeometry g = shell_geometry(h, a, K, widest);
+    CHECK(std::accumulate(g.area.begin(), g.area.end(), 0.0) == Approx(1.0).epsilon(1e-12));
+    CHECK(g.area[0] == Approx(a).margin(1e-15));
+    CHECK(g.area[1] == Approx(widest + (1.0 - widest) / K - a));
+    for (std::size_t k = 2; k <= K; ++k) CHECK(g.area[k] == Approx((1.0 - widest) / K));
+    // The same distances as at the widest core, beyond the first shell's inner edge.
+    for (std::size_t b = 1; b < K; ++b) {
+      CHECK(g.boundary[b] == top.boundary[b]);
+      CHECK(g.interface[b] == top.interface[b]);
+    }
+    for (std::size_t b = 2; b < K; ++b) CHECK(g.coupling[b] == top.coupling[b]);
+    CHECK(g.boundary[0] <= top.boundary[0]);
+    CHECK((a > 0.0 ? g.coupling[0] > 0.0 : g.coupling[0] == 0.0));
+    for (std::size_t b = 1; b < K; ++b) CHECK(g.coupling[b] > 0.0);
+  }
+  // A widest core narrower than the local one is the local one.
+  CHECK(shell_geometry(h, 0.3, K, 0.1).edge == shell_geometry(h, 0.3, K).edge);
+  // A widest core of 1: the local surround is the first shell, the others have no area.
+  const ShellGeometry full = shell_geometry(h, 0.4, K, 1.0);
+  CHECK(full.area[1] == Approx(0.6));
+  for (std::size_t k = 2; k <= K; ++k) CHECK(full.area[k] == 0.0);
+  CHECK(full.coupling[0] > 0.0);
+  for (std::size_t b = 1; b < K; ++b) CHECK(full.coupling[b] == 0.0);
+  for (double x : full.coupling) CHECK(std::isfinite(x));
+}
+
 // The chain is a finite-volume discretisation of radial diffusion in the distance coordinate:
 // its slowest relaxation converges, as K grows, to the lattice cell's Neumann eigenvalue:
 // (2π/L)² for slits at spacing L, (j'₁/R)² (j'₁ = 3.8317, the first zero of J₀') for a Krogh disc.

@@ -11,7 +11,13 @@
 // area: the interface between compartments that meet at r.
 //
 // The core is the fraction a nearest to a channel (r < r_c, F(r_c) = a: overlapping injured
-// zones counted once). The surround is cut into K shells of equal area (1 − a)/K. Neighbours k,
+// zones counted once). The surround is cut into K shells of equal area around the session's
+// widest core a_max (the channel's full width, above the needle's tapering tip): the shells'
+// edges are the same distances at every depth, so a shell is one band of r down the column and
+// depth transport links it to itself; where the core narrows only the first shell's inner edge
+// follows it. (Cut around each depth's own core, every band shifts with a(z), and depth
+// transport between shifted bands mixes distances: an error first order in the shells' width
+// that grows as the depth cells shrink, docs/model.md.) Neighbours k,
 // k+1 meeting at r_b exchange at G_k·D·(c_k − c_k+1) per unit tissue volume,
 // G_k = f(r_b)/(ρ⁺_k + ρ⁻_k+1), ρ the distance from each compartment's mean to the interface:
 //   - a compartment with one interface (the core; the outermost shell) relaxes uniformly with a
@@ -75,10 +81,16 @@ struct ShellGeometry {
   std::vector<double> edge;       ///< K + 2: F at the compartments' edges, 0 = edge[0] ≤ ... ≤ edge[K+1] = 1
 };
 
-/// Core of area fraction `core_area` and `shells` equal-area shells from `h`. Without a core
-/// (a ≤ 0) the shells split all the tissue by distance and still exchange with each other (the
-/// core's face has no coupling); a ≥ 1 puts all the area in the core, no coupling. Throws
-/// std::invalid_argument for shells < 1 or an empty histogram.
+/// Core of area fraction `core_area` and `shells` shells from `h`, cut at the equal-area quantiles
+/// of the surround of `widest_core` (the session's widest core; its own if that is smaller):
+/// the same distances at every depth of a column, with only the first shell's inner edge at
+/// the local core. Without a core (a ≤ 0) the shells split all the tissue by distance and still
+/// exchange with each other (the core's face has no coupling); a ≥ 1 puts all the area in the
+/// core, no coupling; a widest core of 1 leaves the outer shells without area or coupling.
+/// Throws std::invalid_argument for shells < 1 or an empty histogram.
+ShellGeometry shell_geometry(const DistanceHistogram& h, double core_area, int shells, double widest_core);
+
+/// The shells cut around this core alone: equal-area shells of its own surround.
 ShellGeometry shell_geometry(const DistanceHistogram& h, double core_area, int shells);
 
 }  // namespace citsim
