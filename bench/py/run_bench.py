@@ -200,6 +200,10 @@ MICRO_LABELS = [
     ("BM_lu_solve_ublas", "15×15 LU solve, ublas (6 per step)", 1),
     ("BM_lu_factorize_eigen", "15×15 LU, Eigen fixed-size PartialPivLU", 1),
     ("BM_lu_solve_eigen", "15×15 LU solve, Eigen fixed-size", 1),
+    ("BM_lu_factorize_dense", "15×15 LU, citsim's dense fixed-size (dense_lu.hpp)", 1),
+    ("BM_lu_solve_dense", "15×15 LU solve, citsim's dense fixed-size", 1),
+    ("BM_lu_factorize_block", "15×15 LU in the kinetics' block-triangular form (what the stepper uses)", 1),
+    ("BM_lu_solve_block", "15×15 LU solve, block-triangular form", 1),
     ("BM_build_column_model", "build_column_model, 1D default set-up (per-cell injury)", 116),
 ]
 
