@@ -7,22 +7,6 @@
 
 namespace citsim {
 
-Mobility mobility(const Parameters& p) {
-  Mobility m;
-  m.D[Cp] = p.D_Cp;
-  m.D[Ca] = p.D_Ca;
-  m.D[T] = p.D_T;
-  m.D[B] = p.D_B;
-  m.D[N] = p.D_N;
-  m.D[M1] = p.D_M1;
-  m.D[M2] = p.D_M2;
-  m.D[F] = p.D_F;
-  m.D[Mf] = p.D_Mf;
-  m.chi[F] = p.chi_F;
-  m.chi[Mf] = p.chi_Mf;
-  return m;
-}
-
 ColumnTransport::ColumnTransport(const Grid& grid, const Parameters& p, std::vector<double> F_rest)
     : grid_(grid), F_rest_(std::move(F_rest)) {
   const Mobility m = mobility(p);

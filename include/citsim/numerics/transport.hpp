@@ -11,16 +11,10 @@
 #include "citsim/model/parameters.hpp"
 #include "citsim/model/species.hpp"
 #include "citsim/numerics/grid.hpp"
+#include "citsim/numerics/mobility.hpp"
 #include "citsim/numerics/transport_operator.hpp"
 
 namespace citsim {
-
-/// Each species' diffusivity and chemotactic sensitivity (docs/model.md §4); 0 for the immobile ones.
-struct Mobility {
-  std::array<double, kSpeciesCount> D{};
-  std::array<double, kSpeciesCount> chi{};
-};
-Mobility mobility(const Parameters& p);
 
 class ColumnTransport final : public TransportOperator {
  public:
