@@ -1,6 +1,7 @@
 #include "citsim/numerics/closure_shell_transport.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
@@ -54,25 +55,6 @@ void eliminate_m_matrix(Block& M, Eigen::RowVectorXd& s, Block& R) {
   }
 }
 
-/// x ← M⁻¹·x for the `columns` vectors x_c = x + c·stride, with M's factors from
-/// eliminate_m_matrix: the operations that elimination did on a column of R.
-void substitute_m_matrix(const Block& M, double* x, std::size_t columns, std::size_t stride) {
-  const Eigen::Index n = M.rows();
-  for (Eigen::Index k = 0; k < n; ++k)
-    for (Eigen::Index i = k + 1; i < n; ++i) {
-      const double l = M(i, k);
-      if (l == 0.0) continue;
-      for (std::size_t c = 0; c < columns; ++c) x[c * stride + i] -= l * x[c * stride + k];
-    }
-  for (Eigen::Index k = n; k-- > 0;) {
-    for (Eigen::Index j = k + 1; j < n; ++j) {
-      const double a = M(k, j);
-      for (std::size_t c = 0; c < columns; ++c) x[c * stride + k] -= a * x[c * stride + j];
-    }
-    for (std::size_t c = 0; c < columns; ++c) x[c * stride + k] /= M(k, k);
-  }
-}
-
 }  // namespace
 
 ShellTransport::ShellTransport(const Grid& grid, const Parameters& p, int shells, std::vector<double> F_rest)
@@ -89,36 +71,33 @@ ShellTransport::ShellTransport(const Grid& grid, const Parameters& p, int shells
   rest.face.assign(static_cast<std::size_t>(shells), ExchangeGeometry{});
   geometry_.assign(n, rest);
 
-  // The groups, an elimination of its own for each without chemotaxis (it can be kept), one
-  // shared by those with; the distinct D of their exchanges and of T's.
+  // The groups and their right-hand sides' columns; the distinct D of their exchanges and of
+  // T's.
   auto exchange_of = [this](double D) {
     const auto at = std::find(exchange_D_.begin(), exchange_D_.end(), D);
     if (at != exchange_D_.end()) return static_cast<std::size_t>(at - exchange_D_.begin());
     exchange_D_.push_back(D);
     return exchange_D_.size() - 1;
   };
-  std::size_t owned = 0;
   for (const MobilityGroup& g : mobility_groups(mob)) {
-    groups_.push_back(Group{g, 0, exchange_of(g.D)});
-    if (g.chi == 0.0) groups_.back().elimination = owned++;
-    else chemotaxis_ = true;
-  }
-  for (Group& g : groups_)
-    if (g.mobility.chi != 0.0) g.elimination = owned;
-  T_exchange_ = exchange_of(mob.D[T]);
-  eliminated_.resize(owned + (chemotaxis_ ? 1 : 0));
-  for (Elimination& e : eliminated_) {
+    groups_.push_back(Group{g, {}, exchange_of(g.D)});
+    Elimination& e = groups_.back().eliminated;
     e.pivot.assign(n, Block::Zero(n_, n_));
     e.X.assign(n, Block::Zero(n_, n_));
+    if (g.chi != 0.0) chemotaxis_ = true;
+    for (int s : g.species) {
+      column_species_.push_back(s);
+      column_group_.push_back(groups_.size() - 1);
+    }
   }
-
+  T_exchange_ = exchange_of(mob.D[T]);
   const std::size_t faces = n * static_cast<std::size_t>(shells);
   settled_after_.assign(exchange_D_.size(), 0.0);
   factor_.assign(exchange_D_.size(), std::vector<double>(faces, 0.0));
   settled_factor_.assign(faces, 0.0);
   step_factor_.assign(exchange_D_.size(), &settled_factor_);
   lateral_dT_.assign(faces, 0.0);
-  rhs_.assign(largest_group(mobility_groups(mob)) * n * m, 0.0);
+  rhs_.assign(column_species_.size() * n * m, 0.0);
   sigma_.resize(n_);
   sigma_prev_.resize(n_);
   own_.resize(n_);
@@ -144,9 +123,9 @@ void ShellTransport::build_links() {
   }
   link_start_.back() = links_.size();
   velocity_.assign(links_.size(), 0.0);
-  for (Elimination& e : eliminated_) {
-    e.alpha.assign(links_.size(), 0.0);
-    e.reusable = false;
+  for (Group& g : groups_) {
+    g.eliminated.alpha.assign(links_.size(), 0.0);
+    g.eliminated.reusable = false;
   }
   partner_.resize(n * m);
   for (std::size_t i = 0; i < n; ++i)
@@ -222,25 +201,24 @@ void ShellTransport::step(ColumnState& u, double dt) {
   }
   since_injury_ = tau1;
 
-  for (const Group& g : groups_) {
-    Elimination& e = eliminated_[g.elimination];
+  for (Group& g : groups_) {
     // Settled faces stay settled until the geometry changes (which drops every kept system).
+    const Elimination& e = g.eliminated;
     if (!(e.reusable && e.dt == dt)) {
-      eliminate(g, e, dt);
-      e.dt = dt;
-      e.reusable = g.mobility.chi == 0.0 && step_factor_[g.exchange] == &settled_factor_;
+      eliminate(g, dt);
       ++eliminations_;
     }
-    substitute(u, g, e);
   }
+  substitute(u);
 }
 
-void ShellTransport::eliminate(const Group& g, Elimination& e, double dt) {
+void ShellTransport::eliminate(Group& g, double dt) {
   const std::size_t n = grid_.size();
   const auto m = static_cast<std::size_t>(n_);
   const double h = grid_.dz;
   const double r = dt / h;
   const double Ds = g.mobility.D, chi = g.mobility.chi;
+  Elimination& e = g.eliminated;
   std::vector<Block>& diag = e.pivot;
   std::vector<Block>& upper = e.X;
   // Transfers from (i, p) to (j, q) at coefficient c: + c on (i,p)'s diagonal, − c in row
@@ -315,44 +293,88 @@ void ShellTransport::eliminate(const Group& g, Elimination& e, double dt) {
     eliminate_m_matrix(diag[i], own_, upper[i]);
     sigma_prev_ = sigma_;
   }
+  e.dt = dt;
+  e.reusable = chi == 0.0 && step_factor_[g.exchange] == &settled_factor_;
 }
 
-void ShellTransport::substitute(ColumnState& u, const Group& g, const Elimination& e) {
-  // The right-hand sides A·c, a column per species (each contiguous), through the operations
-  // the elimination does on them: −= L_i·y_{i−1} and the pivot block's solve going down, then
-  // y_i −= X_i·y_{i+1} coming back up.
+void ShellTransport::substitute(ColumnState& u) {
+  // The right-hand sides A·c, through the operations the elimination does on them: −= L_i·y_{i−1}
+  // and the pivot block's solve (eliminate_m_matrix) going down, then y_i −= X_i·y_{i+1} coming
+  // back up. Point by point, a column per species: the columns' chains are independent, and
+  // each runs as it would alone.
   const std::size_t n = grid_.size();
   const auto m = static_cast<std::size_t>(n_);
-  const std::size_t stride = n * m;
-  const std::vector<int>& species = g.mobility.species;
-  const std::size_t columns = species.size();
-  for (std::size_t c = 0; c < columns; ++c) {
-    double* y = rhs_.data() + c * stride;
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t k = 0; k < m; ++k) {
-        const double A = geometry_[i].area[k];
-        y[m * i + k] = A > 0.0 ? A * u[m * i + k][species[c]] : 0.0;
-      }
-  }
+  const std::size_t C = column_species_.size();
+  std::array<const Elimination*, kSpeciesCount> e{};
+  std::array<const double*, kSpeciesCount> M{};
+  std::array<double, kSpeciesCount> even{}, odd{};
+  for (std::size_t c = 0; c < C; ++c) e[c] = &groups_[column_group_[c]].eliminated;
+  double* y = rhs_.data();
+  auto at = [&](std::size_t i, std::size_t k) { return y + (m * i + k) * C; };
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < m; ++k) {
+      const double A = geometry_[i].area[k];
+      const SpeciesVector& v = u[m * i + k];
+      double* yk = at(i, k);
+      for (std::size_t c = 0; c < C; ++c) yk[c] = A > 0.0 ? A * v[column_species_[c]] : 0.0;
+    }
   for (std::size_t i = 0; i < n; ++i) {
-    double* y = rhs_.data() + m * i;
     if (i > 0)
       for (std::size_t l = link_start_[i - 1]; l < link_start_[i]; ++l) {
-        const auto q = static_cast<std::size_t>(links_[l].q);
-        const std::size_t p = static_cast<std::size_t>(links_[l].p) + m * (i - 1);
-        for (std::size_t c = 0; c < columns; ++c) y[c * stride + q] += e.alpha[l] * rhs_[c * stride + p];
+        double* to = at(i, static_cast<std::size_t>(links_[l].q));
+        const double* from = at(i - 1, static_cast<std::size_t>(links_[l].p));
+        for (std::size_t c = 0; c < C; ++c) to[c] += e[c]->alpha[l] * from[c];
       }
-    substitute_m_matrix(e.pivot[i], y, columns, stride);
-  }
-  const auto M = static_cast<Eigen::Index>(m);
-  for (std::size_t i = n; i-- > 0;)
-    for (std::size_t c = 0; c < columns; ++c) {
-      double* y = rhs_.data() + c * stride;
-      Eigen::Map<Eigen::VectorXd> yi(y + m * i, M);
-      if (i + 1 < n) yi.noalias() -= e.X[i] * Eigen::Map<const Eigen::VectorXd>(y + m * (i + 1), M);
-      for (std::size_t k = 0; k < m; ++k)
-        u[m * i + k][species[c]] = y[m * i + static_cast<std::size_t>(partner_[m * i + k])];
+    for (std::size_t c = 0; c < C; ++c) M[c] = e[c]->pivot[i].data();
+    for (std::size_t k = 0; k < m; ++k) {  // the multipliers below the diagonal
+      const double* yk = at(i, k);
+      for (std::size_t r = k + 1; r < m; ++r) {
+        double* yr = at(i, r);
+        for (std::size_t c = 0; c < C; ++c) {
+          const double l = M[c][r * m + k];
+          if (l != 0.0) yr[c] -= l * yk[c];
+        }
+      }
     }
+    for (std::size_t k = m; k-- > 0;) {  // U
+      double* yk = at(i, k);
+      for (std::size_t j = k + 1; j < m; ++j) {
+        const double* yj = at(i, j);
+        for (std::size_t c = 0; c < C; ++c) yk[c] -= M[c][k * m + j] * yj[c];
+      }
+      for (std::size_t c = 0; c < C; ++c) yk[c] /= M[c][k * m + k];
+    }
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    if (i + 1 < n) {
+      // X_i·y_{i+1} row by row, each in two partial sums (even and odd j): shorter chains.
+      for (std::size_t c = 0; c < C; ++c) M[c] = e[c]->X[i].data();
+      for (std::size_t r = 0; r < m; ++r) {
+        even.fill(0.0);
+        odd.fill(0.0);
+        std::size_t j = 0;
+        for (; j + 2 <= m; j += 2) {
+          const double* y0 = at(i + 1, j);
+          const double* y1 = at(i + 1, j + 1);
+          for (std::size_t c = 0; c < C; ++c) {
+            even[c] += M[c][r * m + j] * y0[c];
+            odd[c] += M[c][r * m + j + 1] * y1[c];
+          }
+        }
+        double* yr = at(i, r);
+        for (std::size_t c = 0; c < C; ++c) {
+          double sum = even[c] + odd[c];
+          if (j < m) sum += M[c][r * m + j] * at(i + 1, j)[c];
+          yr[c] -= sum;
+        }
+      }
+    }
+    for (std::size_t k = 0; k < m; ++k) {
+      SpeciesVector& v = u[m * i + k];
+      const double* yk = at(i, static_cast<std::size_t>(partner_[m * i + k]));
+      for (std::size_t c = 0; c < C; ++c) v[column_species_[c]] = yk[c];
+    }
+  }
 }
 
 }  // namespace citsim

@@ -24,6 +24,8 @@
 // every face has settled (settling_time) those are G, so the elimination is kept and every
 // later step of the same dt only substitutes, until the geometry changes. The substitution
 // does the same operations as the elimination did on its right-hand side: the same numbers.
+// All species are substituted together, point by point, so that their independent chains of
+// operations overlap.
 #pragma once
 
 #include <cstddef>
@@ -74,19 +76,18 @@ class ShellTransport final : public TransportOperator {
     double dt = 0.0;
     bool reusable = false;  ///< no chemotaxis, settled faces: holds for every step of this dt
   };
-  /// Alike species (mobility.hpp), where their elimination is kept and which exchange factors
-  /// they use.
+  /// Alike species (mobility.hpp), their elimination, and which exchange factors they use.
   struct Group {
     MobilityGroup mobility;
-    std::size_t elimination;  ///< its own without chemotaxis; one shared by the others
-    std::size_t exchange;     ///< into exchange_D_
+    Elimination eliminated;
+    std::size_t exchange;  ///< into exchange_D_
   };
 
   void build_links();
-  /// The group's matrix for a step of dt, assembled and eliminated into `e`.
-  void eliminate(const Group& g, Elimination& e, double dt);
-  /// The group's species advanced with the eliminated system `e`.
-  void substitute(ColumnState& u, const Group& g, const Elimination& e);
+  /// The group's matrix for a step of dt, assembled and eliminated.
+  void eliminate(Group& g, double dt);
+  /// Every mobile species advanced with its group's eliminated system.
+  void substitute(ColumnState& u);
 
   Grid grid_;
   int n_;  ///< K + 1 compartments per cell
@@ -94,8 +95,10 @@ class ShellTransport final : public TransportOperator {
   std::vector<ShellGeometry> geometry_;
   double since_injury_ = 0.0;
   std::vector<Group> groups_;
-  std::vector<Elimination> eliminated_;
   std::size_t eliminations_ = 0;
+  // The right-hand sides' columns: every mobile species, group after group.
+  std::vector<int> column_species_;
+  std::vector<std::size_t> column_group_;
   bool chemotaxis_ = false;  ///< some group has χ ≠ 0
   // Lateral exchange factors, per distinct D of the groups and of T (chemotaxis runs at T's
   // exchange): from when on all faces are settled, and this step's factor of every face
@@ -112,7 +115,7 @@ class ShellTransport final : public TransportOperator {
   std::vector<std::size_t> link_start_;
   std::vector<int> partner_;
   // Scratch of a step, sized once: per link the chemotactic velocity, per cell and face the
-  // lateral TGF-beta difference; the right-hand sides, a group member's column after another's.
+  // lateral TGF-beta difference; the right-hand sides, point by point, a column each.
   std::vector<double> velocity_, lateral_dT_;
   std::vector<double> rhs_;
   Eigen::RowVectorXd sigma_, sigma_prev_, own_;
