@@ -32,26 +32,40 @@ using Block = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 /// formed by subtraction, and neither are the column sums left after each step, so no
 /// like-signed numbers cancel however fast the exchange. Row-major blocks: every inner loop
 /// runs along a row.
-void eliminate_m_matrix(Block& M, Eigen::RowVectorXd& s, Block& R) {
-  const Eigen::Index n = M.rows();
-  for (Eigen::Index k = 0; k < n; ++k) {
-    double pivot = s(k);
-    for (Eigen::Index i = k + 1; i < n; ++i) pivot -= M(i, k);
-    M(k, k) = pivot;
-    for (Eigen::Index j = k + 1; j < n; ++j) s(j) -= s(k) * M(k, j) / pivot;
-    for (Eigen::Index i = k + 1; i < n; ++i) {
-      const double l = M(i, k) / pivot;  // ≤ 0
-      M(i, k) = l;
+void eliminate_m_matrix(Block& block, Eigen::RowVectorXd& sums, Block& rhs) {
+  const auto n = static_cast<std::size_t>(block.rows());
+  const auto w = static_cast<std::size_t>(rhs.cols());
+  double* M = block.data();
+  double* s = sums.data();
+  double* R = rhs.data();
+  for (std::size_t k = 0; k < n; ++k) {
+    double* Mk = M + k * n;
+    double pivot = s[k];
+    for (std::size_t i = k + 1; i < n; ++i) pivot -= M[i * n + k];
+    Mk[k] = pivot;
+    for (std::size_t j = k + 1; j < n; ++j) s[j] -= s[k] * Mk[j] / pivot;
+    const double* Rk = R + k * w;
+    for (std::size_t i = k + 1; i < n; ++i) {
+      double* Mi = M + i * n;
+      const double l = Mi[k] / pivot;  // ≤ 0
+      Mi[k] = l;
       if (l == 0.0) continue;
       // The diagonal (j = i) follows from the column sums.
-      for (Eigen::Index j = k + 1; j < i; ++j) M(i, j) -= l * M(k, j);
-      for (Eigen::Index j = i + 1; j < n; ++j) M(i, j) -= l * M(k, j);
-      R.row(i) -= l * R.row(k);
+      for (std::size_t j = k + 1; j < i; ++j) Mi[j] -= l * Mk[j];
+      for (std::size_t j = i + 1; j < n; ++j) Mi[j] -= l * Mk[j];
+      double* Ri = R + i * w;
+      for (std::size_t j = 0; j < w; ++j) Ri[j] -= l * Rk[j];
     }
   }
-  for (Eigen::Index k = n; k-- > 0;) {
-    for (Eigen::Index j = k + 1; j < n; ++j) R.row(k) -= M(k, j) * R.row(j);
-    R.row(k) /= M(k, k);
+  for (std::size_t k = n; k-- > 0;) {
+    double* Rk = R + k * w;
+    for (std::size_t j = k + 1; j < n; ++j) {
+      const double a = M[k * n + j];
+      const double* Rj = R + j * w;
+      for (std::size_t c = 0; c < w; ++c) Rk[c] -= a * Rj[c];
+    }
+    const double d = M[k * n + k];
+    for (std::size_t c = 0; c < w; ++c) Rk[c] /= d;
   }
 }
 
