@@ -20,6 +20,8 @@
 
 #include "citsim/io/config.hpp"
 #include "citsim/model/kinetics.hpp"
+#include "citsim/numerics/block_triangular_lu.hpp"
+#include "citsim/numerics/dense_lu.hpp"
 #include "citsim/numerics/column_simulation.hpp"
 #include "citsim/numerics/kinetics_stepper.hpp"
 #include "citsim/numerics/transport.hpp"
@@ -148,8 +150,8 @@ void advance_benchmark(benchmark::State& state, Advance advance) {
       benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-/// citsim's KineticsStepper (RODAS4 on Eigen fixed-size matrices with citsim's DenseLU,
-/// include/citsim/numerics/rodas4.hpp and dense_lu.hpp).
+/// citsim's KineticsStepper (RODAS4 on Eigen fixed-size matrices with the block-triangular LU
+/// of the kinetics' coupling, include/citsim/numerics/rodas4.hpp and block_triangular_lu.hpp).
 void BM_rosenbrock_advance(benchmark::State& state) {
   const Column& c = column(0.025);
   const StepControl ctl;
@@ -250,6 +252,51 @@ void BM_lu_solve_eigen(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_lu_solve_eigen);
+
+void BM_lu_factorize_dense(benchmark::State& state) {
+  const SpeciesMatrix J = day1_jacobian();
+  DenseLU<kSpeciesCount> lu;
+  for (auto _ : state) {
+    lu.compute_shifted(kInvGammaDt, J);
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_lu_factorize_dense);
+
+void BM_lu_solve_dense(benchmark::State& state) {
+  const SpeciesMatrix J = day1_jacobian();
+  DenseLU<kSpeciesCount> lu;
+  lu.compute_shifted(kInvGammaDt, J);
+  const SpeciesVector b = SpeciesVector::LinSpaced(0.1, 1.5);
+  for (auto _ : state) {
+    SpeciesVector x = lu.solve(b);
+    benchmark::DoNotOptimize(x);
+  }
+}
+BENCHMARK(BM_lu_solve_dense);
+
+/// What KineticsStepper factorises with: the block-triangular form of the kinetics' coupling.
+void BM_lu_factorize_block(benchmark::State& state) {
+  const SpeciesMatrix J = day1_jacobian();
+  BlockTriangularLU<kSpeciesCount, kKineticsCoupling> lu;
+  for (auto _ : state) {
+    lu.compute_shifted(kInvGammaDt, J);
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_lu_factorize_block);
+
+void BM_lu_solve_block(benchmark::State& state) {
+  const SpeciesMatrix J = day1_jacobian();
+  BlockTriangularLU<kSpeciesCount, kKineticsCoupling> lu;
+  lu.compute_shifted(kInvGammaDt, J);
+  const SpeciesVector b = SpeciesVector::LinSpaced(0.1, 1.5);
+  for (auto _ : state) {
+    SpeciesVector x = lu.solve(b);
+    benchmark::DoNotOptimize(x);
+  }
+}
+BENCHMARK(BM_lu_solve_block);
 
 /// The set-up of a run before any step: the column model with its per-cell injured fractions
 /// (fine-grid means of φ and φ_ch for each cell and session).

@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tomllib
 
 import numpy as np
 
@@ -44,6 +45,10 @@ import citsim_problem as cp  # noqa: E402
 
 PY = "/usr/bin/python3"
 CONFIG = os.path.join(ROOT, "configs", "default.toml")
+# citsim's kinetics tolerances in the default config: the peers run at them (matched tolerances).
+with open(CONFIG, "rb") as _f:
+    _NUMERICS = tomllib.load(_f).get("numerics", {})
+RTOL, ATOL = _NUMERICS.get("rtol", 1e-3), _NUMERICS.get("atol", 1e-6)
 
 # The whole-run cases: key -> (label, --set overrides, repetitions, repetitions with --quick)
 CASES = {
@@ -51,6 +56,9 @@ CASES = {
     "1d": ("1D default, dz 0.025 mm", [], 5, 2),
     "1d_dz0.05": ("1D dz 0.05 mm (double spacing)", ["numerics.dz=0.05"], 5, 2),
     "1d_dz0.0125": ("1D dz 0.0125 mm (half spacing)", ["numerics.dz=0.0125"], 3, 2),
+    # The 1D model that matches explicit channels (docs/model.md, "When 1D is enough"): its cost
+    # against the mean-field column's is a target.
+    "1d_closure": ("1D default, core/surround closure", ["numerics.closure=core-surround"], 3, 1),
 }
 SCALING = ["1d_dz0.05", "1d", "1d_dz0.0125"]
 
@@ -75,7 +83,7 @@ REF_RTOL, REF_ATOL = 1e-8, 1e-10
 # citsim at finer split steps (accuracy only): is the difference to the peers splitting error?
 REFINE = [("dt/2", ["numerics.dt_rel=0.05", "numerics.dt_max=0.5", "numerics.dt_min=5e-05"]),
           ("dt/4", ["numerics.dt_rel=0.025", "numerics.dt_max=0.25", "numerics.dt_min=2.5e-05"])]
-# CVODE tolerance sweep (atol = rtol/1000, as the default pair 1e-4/1e-7), for work against
+# CVODE tolerance sweep (atol = rtol/1000, as citsim's default pair), for work against
 # accuracy: what CVODE costs at the accuracy citsim actually reaches.
 SWEEP_RTOLS = {"0d": [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7], "1d": [1e-2, 1e-3, 1e-4, 1e-5, 1e-6]}
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -200,6 +208,10 @@ MICRO_LABELS = [
     ("BM_lu_solve_ublas", "15×15 LU solve, ublas (6 per step)", 1),
     ("BM_lu_factorize_eigen", "15×15 LU, Eigen fixed-size PartialPivLU", 1),
     ("BM_lu_solve_eigen", "15×15 LU solve, Eigen fixed-size", 1),
+    ("BM_lu_factorize_dense", "15×15 LU, citsim's dense fixed-size (dense_lu.hpp)", 1),
+    ("BM_lu_solve_dense", "15×15 LU solve, citsim's dense fixed-size", 1),
+    ("BM_lu_factorize_block", "15×15 LU in the kinetics' block-triangular form (what the stepper uses)", 1),
+    ("BM_lu_solve_block", "15×15 LU solve, block-triangular form", 1),
     ("BM_build_column_model", "build_column_model, 1D default set-up (per-cell injury)", 116),
 ]
 
@@ -279,8 +291,9 @@ def peer_argv(build, key, h5, out_prefix=None, rtol=None, atol=None):
                 "LSODA" if key == "scipy_lsoda" else "BDF"]
         if key == "scipy_bdf_vec":
             argv.append("--vectorized")
-    if rtol is not None:
-        argv += ["--rtol", str(rtol), "--atol", str(atol)]
+    if rtol is None:
+        rtol, atol = RTOL, ATOL  # matched tolerances
+    argv += ["--rtol", str(rtol), "--atol", str(atol)]
     if out_prefix:
         argv += ["--out", out_prefix]
     return argv
@@ -486,6 +499,18 @@ def evaluate_targets(results):
     if cv.get("wall"):
         r = 1.0 / cv["ratio"]["median"]
         out.append(("no slower than 2× CVODE (1D default)", f"citsim / CVODE = {r:.3g}", r <= 2.0))
+    cl = cases.get("1d_closure")
+    if cl:
+        r = cl["cpu"]["median"] / cases["1d"]["cpu"]["median"]
+        out.append(("1D closure at most 2× the mean-field column (CPU, one thread)",
+                    f"closure / mean field = {r:.3g} ({fmt_time(cl['cpu']['median'])} against "
+                    f"{fmt_time(cases['1d']['cpu']['median'])})", r <= 2.0))
+    m = results.get("accuracy", {}).get("1d", {}).get("cvode_at_citsim_accuracy")
+    if m:
+        r = cases["1d"]["cpu"]["median"] / m["cpu"]
+        out.append(("≥ 2× faster than CVODE at matched accuracy (1D default, CPU)",
+                    f"citsim / CVODE = {r:.3g} at citsim's error "
+                    f"{pct(results['accuracy']['1d']['citsim_error'])}", r <= 0.5))
     x = sc["citsim_time_exponent"]
     out.append(("cost linear in cells (exponent ≤ 1.1)", f"exponent {x:.2f}", x <= 1.1))
     worst, where = 0.0, ""
@@ -645,7 +670,7 @@ def main():
     os.makedirs(os.path.join(a.out, "peers"), exist_ok=True)
     started = time.time()
     info = machine_info(a.build)
-    results = {"machine": info, "config": os.path.relpath(CONFIG, ROOT), "quick": a.quick,
+    results = {"machine": info, "config": os.path.relpath(CONFIG, ROOT), "quick": a.quick, "rtol": RTOL, "atol": ATOL,
                "peer_cap": a.peer_cap, "peer_budget": a.peer_budget}
 
     if not a.skip_micro:
@@ -724,7 +749,7 @@ def render(res):
         out += ["### Where the instructions go (callgrind, one thread; the instruction counts "
                 "do not depend on the load)", "", profile_table(res["profile"]), ""]
     out += ["### Peers on the same problem (parameters, tissue, sessions and record times read "
-            "from citsim's output file; rtol 1e-4, atol 1e-7 as citsim's kinetics)", "",
+            f"from citsim's output file; rtol {res.get('rtol', RTOL):g}, atol {res.get('atol', ATOL):g} as citsim's kinetics)", "",
             "| case | solver | pairs | wall | CPU | peer / citsim, wall (pairwise) | "
             "peer / citsim, CPU | steps | kinetics evals per point | peak RSS | "
             "max rel. diff R0 | max rel. diff collagen induction |",

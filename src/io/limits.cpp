@@ -20,6 +20,7 @@
 #include "citsim/model/species.hpp"
 #include "citsim/model/tissue.hpp"
 #include "citsim/numerics/kinetics_stepper.hpp"
+#include "citsim/numerics/mobility.hpp"
 
 namespace citsim {
 
@@ -161,12 +162,22 @@ RunEstimate estimate_run(const RunConfig& cfg) {
                              2 * sizeof(SiteRates) + sizeof(KineticsStepHistory) + 2 * sizeof(std::int64_t);
   e.model_bytes = mul(e.points, per_cell_model);
   if (closure) {
-    //  The closure's transport: three (K+1)² blocks and a right-hand side per depth cell, twice
-    //  (the operator and its scratch); each cell's compartment geometry (areas, faces, edges);
-    //  each session's distance histogram, at most kClosureHistogramBins bins.
-    const u64 blocks = mul(mul(nz, compartments), add(mul(3, compartments), 2));
+    //  The closure's transport (closure_shell_transport.hpp): an eliminated system for each group
+    //  of alike species, two (K+1)² blocks per depth cell and the links' α (at most 2K + 1 per
+    //  face); a right-hand side per mobile species; per cell and face the exchange factor of
+    //  every distinct D, G, ΔT and the links' velocities. Each cell's compartment geometry
+    //  (areas, faces, edges), in the transport and in the state; each session's distance
+    //  histogram, at most kClosureHistogramBins bins.
+    const std::vector<MobilityGroup> groups = mobility_groups(mobility(p));
+    u64 mobile = 0;
+    for (const MobilityGroup& g : groups) mobile += g.species.size();
+    const auto systems = static_cast<u64>(groups.size());
+    const u64 per_system = add(mul(2, mul(compartments, compartments)), mul(2, compartments));
+    const u64 per_cell = add(add(mul(systems, per_system), mul(mobile, compartments)),
+                             mul(systems + 5, compartments));
+    const u64 blocks = mul(nz, per_cell);
     const u64 geometry = mul(mul(nz, compartments), kClosureGeometryDoubles);
-    e.model_bytes = add(e.model_bytes, mul(add(mul(blocks, 2), geometry), kDouble));
+    e.model_bytes = add(e.model_bytes, mul(add(blocks, geometry), kDouble));
     e.model_bytes = add(e.model_bytes, mul(mul(sessions, kClosureHistogramBins), kDouble));
   }
   //    The results: depth profiles (or lateral means) and, in 2D/3D, whole fields per profile time.

@@ -32,13 +32,20 @@ double mean_exchange_factor(const ExchangeGeometry& g, double D, double tau0, do
   if (G == 0.0 || !(D > 0.0) || std::isinf(tau0)) return G;
   if (!(tau0 >= 0.0 && tau1 > tau0)) throw std::invalid_argument("mean_exchange_factor: needs 0 <= tau0 < tau1");
   const double k = std::sqrt(std::numbers::pi * D);
-  const double rho_small = std::min(g.core, g.surround), rho_big = std::max(g.core, g.surround);
-  const double tau_small = rho_small * rho_small / (k * k), tau_big = rho_big * rho_big / (k * k);
+  const double rho_small = std::min(g.core, g.surround);
+  const double tau_small = rho_small * rho_small / (k * k), tau_big = settling_time(g, D);
   const double rho_sum = g.core + g.surround;
   if (tau0 >= tau_big) return G;
   return (integral(g.interface, k, rho_small, rho_sum, tau_small, tau_big, tau1) -
           integral(g.interface, k, rho_small, rho_sum, tau_small, tau_big, tau0)) /
          (tau1 - tau0);
+}
+
+double settling_time(const ExchangeGeometry& g, double D) {
+  if (exchange_factor(g) == 0.0 || !(D > 0.0)) return 0.0;
+  const double k = std::sqrt(std::numbers::pi * D);
+  const double rho_big = std::max(g.core, g.surround);
+  return rho_big * rho_big / (k * k);
 }
 
 }  // namespace citsim

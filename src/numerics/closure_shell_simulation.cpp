@@ -118,14 +118,15 @@ SimulationStats simulate_shell_closure(const ShellClosureModel& model, const Ste
     transport.set_geometry(state.geometry, model.fresh_boundaries ? 0.0 : std::numeric_limits<double>::infinity());
   };
 
-  if (model.group_tolerance > 0.0)
-    space.kinetics_groups = [&, tol = model.group_tolerance](const ColumnState& u, std::vector<std::size_t>& lead,
-                                                            std::vector<double>& weight) {
+  if (model.group_rel > 0.0)
+    space.kinetics_groups = [&, rel = model.group_rel, abs = model.group_abs](const ColumnState& u,
+                                                                            std::vector<std::size_t>& lead,
+                                                                            std::vector<double>& weight) {
       // Within a cell, a compartment joins the group of the one before it when it agrees with
       // the group's first in every species (not with its neighbour: no drift along the chain).
       auto agree = [&](const SpeciesVector& a, const SpeciesVector& b) {
         for (int s = 0; s < kSpeciesCount; ++s)
-          if (std::abs(a[s] - b[s]) > tol * (c.atol + c.rtol * std::max(std::abs(a[s]), std::abs(b[s])))) return false;
+          if (std::abs(a[s] - b[s]) > abs + rel * std::max(std::abs(a[s]), std::abs(b[s]))) return false;
         return true;
       };
       for (std::size_t i = 0; i < nz; ++i) {

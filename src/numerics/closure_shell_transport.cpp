@@ -1,12 +1,13 @@
 #include "citsim/numerics/closure_shell_transport.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-#include "citsim/numerics/transport.hpp"
+#include "citsim/numerics/closure_exchange.hpp"
 
 namespace citsim {
 namespace {
@@ -23,31 +24,48 @@ int partner(const std::vector<double>& area, int k) {
 
 using Block = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-/// Solves M·X = R in place (R becomes X) for a non-singular M-matrix M (off-diagonals ≤ 0) whose
-/// column sums are `s` ≥ 0, given separately and accurately (`s` is consumed). Gaussian
-/// elimination without pivoting in which every pivot is its column's remaining sum plus its
-/// off-diagonal magnitudes (Grassmann, Taksar and Heyman): the diagonal is never formed by
-/// subtraction, and neither are the column sums left after each step, so no like-signed numbers
-/// cancel however fast the exchange. Row-major blocks: every inner loop runs along a row.
-void solve_m_matrix(Block& M, Eigen::RowVectorXd& s, Block& R) {
-  const Eigen::Index n = M.rows();
-  for (Eigen::Index k = 0; k < n; ++k) {
-    double pivot = s(k);
-    for (Eigen::Index i = k + 1; i < n; ++i) pivot -= M(i, k);
-    M(k, k) = pivot;
-    for (Eigen::Index j = k + 1; j < n; ++j) s(j) -= s(k) * M(k, j) / pivot;
-    for (Eigen::Index i = k + 1; i < n; ++i) {
-      const double l = M(i, k) / pivot;  // ≤ 0
+/// Eliminates M·X = R in place for a non-singular M-matrix M (off-diagonals ≤ 0) whose column
+/// sums are `s` ≥ 0, given separately and accurately (`s` is consumed): R becomes X, and M its
+/// factors, the multipliers below the diagonal and U on and above it (for substitute_m_matrix).
+/// Gaussian elimination without pivoting in which every pivot is its column's remaining sum
+/// plus its off-diagonal magnitudes (Grassmann, Taksar and Heyman): the diagonal is never
+/// formed by subtraction, and neither are the column sums left after each step, so no
+/// like-signed numbers cancel however fast the exchange. Row-major blocks: every inner loop
+/// runs along a row.
+void eliminate_m_matrix(Block& block, Eigen::RowVectorXd& sums, Block& rhs) {
+  const auto n = static_cast<std::size_t>(block.rows());
+  const auto w = static_cast<std::size_t>(rhs.cols());
+  double* M = block.data();
+  double* s = sums.data();
+  double* R = rhs.data();
+  for (std::size_t k = 0; k < n; ++k) {
+    double* Mk = M + k * n;
+    double pivot = s[k];
+    for (std::size_t i = k + 1; i < n; ++i) pivot -= M[i * n + k];
+    Mk[k] = pivot;
+    for (std::size_t j = k + 1; j < n; ++j) s[j] -= s[k] * Mk[j] / pivot;
+    const double* Rk = R + k * w;
+    for (std::size_t i = k + 1; i < n; ++i) {
+      double* Mi = M + i * n;
+      const double l = Mi[k] / pivot;  // ≤ 0
+      Mi[k] = l;
       if (l == 0.0) continue;
       // The diagonal (j = i) follows from the column sums.
-      for (Eigen::Index j = k + 1; j < i; ++j) M(i, j) -= l * M(k, j);
-      for (Eigen::Index j = i + 1; j < n; ++j) M(i, j) -= l * M(k, j);
-      R.row(i) -= l * R.row(k);
+      for (std::size_t j = k + 1; j < i; ++j) Mi[j] -= l * Mk[j];
+      for (std::size_t j = i + 1; j < n; ++j) Mi[j] -= l * Mk[j];
+      double* Ri = R + i * w;
+      for (std::size_t j = 0; j < w; ++j) Ri[j] -= l * Rk[j];
     }
   }
-  for (Eigen::Index k = n; k-- > 0;) {
-    for (Eigen::Index j = k + 1; j < n; ++j) R.row(k) -= M(k, j) * R.row(j);
-    R.row(k) /= M(k, k);
+  for (std::size_t k = n; k-- > 0;) {
+    double* Rk = R + k * w;
+    for (std::size_t j = k + 1; j < n; ++j) {
+      const double a = M[k * n + j];
+      const double* Rj = R + j * w;
+      for (std::size_t c = 0; c < w; ++c) Rk[c] -= a * Rj[c];
+    }
+    const double d = M[k * n + k];
+    for (std::size_t c = 0; c < w; ++c) Rk[c] /= d;
   }
 }
 
@@ -56,34 +74,54 @@ void solve_m_matrix(Block& M, Eigen::RowVectorXd& s, Block& R) {
 ShellTransport::ShellTransport(const Grid& grid, const Parameters& p, int shells, std::vector<double> F_rest)
     : grid_(grid), n_(shells + 1), F_rest_(std::move(F_rest)) {
   if (shells < 1) throw std::invalid_argument(fmt::format("shell transport: {} shells, needs >= 1", shells));
-  const Mobility m = mobility(p);
-  D_ = m.D;
-  chi_ = m.chi;
-  const std::size_t n = grid_.size();
+  const Mobility mob = mobility(p);
+  const std::size_t n = grid_.size(), m = static_cast<std::size_t>(n_);
   if (F_rest_.size() != n) throw std::invalid_argument("shell transport: F_rest size differs from the grid");
   ShellGeometry rest;  // before any injury: all in the core, nothing to exchange
-  rest.area.assign(static_cast<std::size_t>(n_), 0.0);
+  rest.area.assign(m, 0.0);
   rest.area[0] = 1.0;
-  rest.edge.assign(static_cast<std::size_t>(n_ + 1), 1.0);
+  rest.edge.assign(m + 1, 1.0);
   rest.edge[0] = 0.0;
   rest.face.assign(static_cast<std::size_t>(shells), ExchangeGeometry{});
   geometry_.assign(n, rest);
-  diag_.assign(n, Block::Zero(n_, n_));
-  upper_ = diag_;
-  rhs_.assign(n, Eigen::VectorXd::Zero(n_));
-  rhs_x_.resize(n_, n_ + 1);
+
+  // The groups and their right-hand sides' columns; the distinct D of their exchanges and of
+  // T's.
+  auto exchange_of = [this](double D) {
+    const auto at = std::find(exchange_D_.begin(), exchange_D_.end(), D);
+    if (at != exchange_D_.end()) return static_cast<std::size_t>(at - exchange_D_.begin());
+    exchange_D_.push_back(D);
+    return exchange_D_.size() - 1;
+  };
+  for (const MobilityGroup& g : mobility_groups(mob)) {
+    groups_.push_back(Group{g, {}, exchange_of(g.D)});
+    Elimination& e = groups_.back().eliminated;
+    e.pivot.assign(n, Block::Zero(n_, n_));
+    e.X.assign(n, Block::Zero(n_, n_));
+    if (g.chi != 0.0) chemotaxis_ = true;
+    for (int s : g.species) {
+      column_species_.push_back(s);
+      column_group_.push_back(groups_.size() - 1);
+    }
+  }
+  T_exchange_ = exchange_of(mob.D[T]);
+  const std::size_t faces = n * static_cast<std::size_t>(shells);
+  settled_after_.assign(exchange_D_.size(), 0.0);
+  factor_.assign(exchange_D_.size(), std::vector<double>(faces, 0.0));
+  settled_factor_.assign(faces, 0.0);
+  step_factor_.assign(exchange_D_.size(), &settled_factor_);
+  lateral_dT_.assign(faces, 0.0);
+  rhs_.assign(column_species_.size() * n * m, 0.0);
   sigma_.resize(n_);
   sigma_prev_.resize(n_);
   own_.resize(n_);
-  lateral_dT_.assign(n * static_cast<std::size_t>(shells), 0.0);
-  G_T_ = lateral_dT_;
   build_links();
 }
 
 void ShellTransport::build_links() {
   // Overlaps of the F-bands of neighbouring cells: at most 2K + 1 per face (both partitions
   // are monotone in F), found once per geometry.
-  const std::size_t n = grid_.size();
+  const std::size_t n = grid_.size(), m = static_cast<std::size_t>(n_);
   links_.clear();
   link_start_.assign(n > 0 ? n : 1, 0);
   for (std::size_t f = 0; f + 1 < n; ++f) {
@@ -99,7 +137,23 @@ void ShellTransport::build_links() {
   }
   link_start_.back() = links_.size();
   velocity_.assign(links_.size(), 0.0);
-  alpha_ = beta_ = velocity_;
+  for (Group& g : groups_) {
+    g.eliminated.alpha.assign(links_.size(), 0.0);
+    g.eliminated.reusable = false;
+  }
+  partner_.resize(n * m);
+  for (std::size_t i = 0; i < n; ++i)
+    for (int k = 0; k < n_; ++k) partner_[m * i + static_cast<std::size_t>(k)] = partner(geometry_[i].area, k);
+  // Every face's settled G, and from when on each D's factors are all settled.
+  const std::size_t K = m - 1;
+  std::fill(settled_after_.begin(), settled_after_.end(), 0.0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t b = 0; b < K; ++b) {
+      const ExchangeGeometry& face = geometry_[i].face[b];
+      settled_factor_[i * K + b] = exchange_factor(face);
+      for (std::size_t d = 0; d < exchange_D_.size(); ++d)
+        settled_after_[d] = std::max(settled_after_[d], settling_time(face, exchange_D_[d]));
+    }
 }
 
 void ShellTransport::set_geometry(std::span<const ShellGeometry> geometry, double since_injury) {
@@ -132,87 +186,110 @@ void ShellTransport::step(ColumnState& u, double dt) {
     throw std::invalid_argument(fmt::format("shell transport: state of {} points for {} cells of {}", u.size(), n, m));
   if (!(dt > 0.0)) return;
   const double h = grid_.dz;
-  const double r = dt / h;
   auto point = [m](std::size_t i, int k) { return m * i + static_cast<std::size_t>(k); };
 
   // Chemotactic velocities from T at the start of the step: across each depth link, and along
-  // each cell's chain with its face's exchange factor.
-  for (std::size_t f = 0; f + 1 < n; ++f)
-    for (std::size_t l = link_start_[f]; l < link_start_[f + 1]; ++l)
-      velocity_[l] = (u[point(f + 1, links_[l].q)][T] - u[point(f, links_[l].p)][T]) / h;
+  // each cell's chain (at T's exchange factor).
+  if (chemotaxis_) {
+    for (std::size_t f = 0; f + 1 < n; ++f)
+      for (std::size_t l = link_start_[f]; l < link_start_[f + 1]; ++l)
+        velocity_[l] = (u[point(f + 1, links_[l].q)][T] - u[point(f, links_[l].p)][T]) / h;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t b = 0; b + 1 < m; ++b) {
+        const int k = static_cast<int>(b);
+        lateral_dT_[i * (m - 1) + b] = u[point(i, k + 1)][T] - u[point(i, k)][T];
+      }
+  }
+  // Each D's exchange factors averaged over the step, once for all the species that share it.
   const double tau0 = since_injury_, tau1 = since_injury_ + dt;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t b = 0; b + 1 < m; ++b) {
-      G_T_[i * (m - 1) + b] = mean_exchange_factor(geometry_[i].face[b], D_[T], tau0, tau1);
-      const int k = static_cast<int>(b);
-      lateral_dT_[i * (m - 1) + b] = u[point(i, k + 1)][T] - u[point(i, k)][T];
+  for (std::size_t d = 0; d < exchange_D_.size(); ++d) {
+    if (tau0 >= settled_after_[d]) {
+      step_factor_[d] = &settled_factor_;
+      continue;
     }
+    std::vector<double>& G = factor_[d];
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t b = 0; b + 1 < m; ++b)
+        G[i * (m - 1) + b] = mean_exchange_factor(geometry_[i].face[b], exchange_D_[d], tau0, tau1);
+    step_factor_[d] = &G;
+  }
   since_injury_ = tau1;
 
-  for (int s = 0; s < kSpeciesCount; ++s) {
-    const double Ds = D_[static_cast<std::size_t>(s)];
-    const double chi = chi_[static_cast<std::size_t>(s)];
-    if (Ds == 0.0 && chi == 0.0) continue;
-    // Transfers from (i, p) to (j, q) at coefficient c: + c on (i,p)'s diagonal, − c in row
-    // (j, q). The blocks below the diagonal are not stored: the links' α are their entries.
-    for (std::size_t i = 0; i < n; ++i) {
-      upper_[i].setZero();
-      diag_[i].setZero();
-      for (int k = 0; k < n_; ++k) {
-        const double A = geometry_[i].area[static_cast<std::size_t>(k)];
-        diag_[i](k, k) = A > 0.0 ? A : 1.0;
-        rhs_[i](k) = A > 0.0 ? A * u[point(i, k)][s] : 0.0;
-      }
+  for (Group& g : groups_) {
+    // Settled faces stay settled until the geometry changes (which drops every kept system).
+    const Elimination& e = g.eliminated;
+    if (!(e.reusable && e.dt == dt)) {
+      eliminate(g, dt);
+      ++eliminations_;
     }
-    for (std::size_t f = 0; f + 1 < n; ++f) {
-      double g_up = 1.0, g_down = 1.0;
-      if (s == F) {  // flux −D_F·F_rest,face·∇(F/F_rest), as in the column
-        const double face = 0.5 * (F_rest_[f] + F_rest_[f + 1]);
-        g_up = face / F_rest_[f];
-        g_down = face / F_rest_[f + 1];
-      }
-      for (std::size_t l = link_start_[f]; l < link_start_[f + 1]; ++l) {
-        const Link& k = links_[l];
-        const double a = chi * velocity_[l];
-        const double W = r * k.area;
-        const double alpha = W * (Ds * g_up / h + std::max(a, 0.0));   // down, from (f, p)
-        const double beta = W * (Ds * g_down / h - std::min(a, 0.0));  // up, from (f+1, q)
-        alpha_[l] = alpha;
-        beta_[l] = beta;
-        diag_[f](k.p, k.p) += alpha;
-        diag_[f + 1](k.q, k.q) += beta;
-        upper_[f](k.p, k.q) -= beta;
-      }
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const ShellGeometry& g = geometry_[i];
-      for (int b = 0; b + 1 < n_; ++b) {
-        const auto B = static_cast<std::size_t>(b);
-        if (!(g.area[B] > 0.0) || !(g.area[B + 1] > 0.0)) continue;
-        const double diffusion = mean_exchange_factor(g.face[B], Ds, tau0, tau1) * Ds;
-        const double G_T = G_T_[i * (m - 1) + B];
-        if (diffusion == 0.0 && G_T == 0.0) continue;
-        const double a = G_T * chi * lateral_dT_[i * (m - 1) + B];
-        const double alpha = dt * (diffusion + std::max(a, 0.0));  // outward, from b
-        const double beta = dt * (diffusion - std::min(a, 0.0));   // inward, from b + 1
-        diag_[i](b, b) += alpha;
-        diag_[i](b + 1, b) -= alpha;
-        diag_[i](b + 1, b + 1) += beta;
-        diag_[i](b, b + 1) -= beta;
-      }
-    }
-    solve(u, s);
   }
+  substitute(u);
 }
 
-void ShellTransport::solve(ColumnState& u, int s) {
+void ShellTransport::eliminate(Group& g, double dt) {
+  const std::size_t n = grid_.size();
+  const auto m = static_cast<std::size_t>(n_);
+  const double h = grid_.dz;
+  const double r = dt / h;
+  const double Ds = g.mobility.D, chi = g.mobility.chi;
+  Elimination& e = g.eliminated;
+  std::vector<Block>& diag = e.pivot;
+  std::vector<Block>& upper = e.X;
+  // Transfers from (i, p) to (j, q) at coefficient c: + c on (i,p)'s diagonal, − c in row
+  // (j, q). The blocks below the diagonal are not stored: the links' α are their entries.
+  for (std::size_t i = 0; i < n; ++i) {
+    upper[i].setZero();
+    diag[i].setZero();
+    for (int k = 0; k < n_; ++k) {
+      const double A = geometry_[i].area[static_cast<std::size_t>(k)];
+      diag[i](k, k) = A > 0.0 ? A : 1.0;
+    }
+  }
+  for (std::size_t f = 0; f + 1 < n; ++f) {
+    double g_up = 1.0, g_down = 1.0;
+    if (g.mobility.relative_to_rest) {  // flux −D_F·F_rest,face·∇(F/F_rest), as in the column
+      const double face = 0.5 * (F_rest_[f] + F_rest_[f + 1]);
+      g_up = face / F_rest_[f];
+      g_down = face / F_rest_[f + 1];
+    }
+    for (std::size_t l = link_start_[f]; l < link_start_[f + 1]; ++l) {
+      const Link& k = links_[l];
+      const double a = chi * velocity_[l];
+      const double W = r * k.area;
+      const double alpha = W * (Ds * g_up / h + std::max(a, 0.0));   // down, from (f, p)
+      const double beta = W * (Ds * g_down / h - std::min(a, 0.0));  // up, from (f+1, q)
+      e.alpha[l] = alpha;
+      diag[f](k.p, k.p) += alpha;
+      diag[f + 1](k.q, k.q) += beta;
+      upper[f](k.p, k.q) -= beta;
+    }
+  }
+  const std::vector<double>& G_D = *step_factor_[g.exchange];
+  const std::vector<double>& G_T = *step_factor_[T_exchange_];
+  for (std::size_t i = 0; i < n; ++i) {
+    const ShellGeometry& geo = geometry_[i];
+    for (int b = 0; b + 1 < n_; ++b) {
+      const auto B = static_cast<std::size_t>(b);
+      if (!(geo.area[B] > 0.0) || !(geo.area[B + 1] > 0.0)) continue;
+      const double diffusion = G_D[i * (m - 1) + B] * Ds;
+      const double G_Tf = G_T[i * (m - 1) + B];
+      if (diffusion == 0.0 && G_Tf == 0.0) continue;
+      const double a = G_Tf * chi * lateral_dT_[i * (m - 1) + B];
+      const double alpha = dt * (diffusion + std::max(a, 0.0));  // outward, from b
+      const double beta = dt * (diffusion - std::min(a, 0.0));   // inward, from b + 1
+      diag[i](b, b) += alpha;
+      diag[i](b + 1, b) -= alpha;
+      diag[i](b + 1, b + 1) += beta;
+      diag[i](b, b + 1) -= beta;
+    }
+  }
+
   // Block Thomas without cancellation (after Grassmann, Taksar and Heyman): every column of the
   // system sums to its compartment's area (1 for one without area), so after eliminating the
   // blocks above, block i's columns sum to σ_i = area_i − σ_{i−1}·X_{i−1} (X = pivot⁻¹·upper ≤ 0),
   // and the pivot block's own columns to σ_i plus the magnitudes of the block below. The pivot
-  // block is solved from those sums (solve_m_matrix): sums of non-negative numbers throughout.
-  // The block below the diagonal, L_i, holds −α of face i−1's links at (q, p).
-  const std::size_t n = grid_.size();
+  // block is eliminated with those sums (eliminate_m_matrix): sums of non-negative numbers
+  // throughout. The block below the diagonal, L_i, holds −α of face i−1's links at (q, p).
   sigma_prev_.setZero();
   for (std::size_t i = 0; i < n; ++i) {
     for (int k = 0; k < n_; ++k) {
@@ -220,28 +297,97 @@ void ShellTransport::solve(ColumnState& u, int s) {
       sigma_(k) = A > 0.0 ? A : 1.0;
     }
     if (i > 0) {
-      for (std::size_t l = link_start_[i - 1]; l < link_start_[i]; ++l) {  // −= L_i·X_{i−1}
-        const Link& k = links_[l];
-        diag_[i].row(k.q) += alpha_[l] * upper_[i - 1].row(k.p);
-        rhs_[i](k.q) += alpha_[l] * rhs_[i - 1](k.p);
-      }
-      sigma_.noalias() -= sigma_prev_ * upper_[i - 1];
+      for (std::size_t l = link_start_[i - 1]; l < link_start_[i]; ++l)  // −= L_i·X_{i−1}
+        diag[i].row(links_[l].q) += e.alpha[l] * upper[i - 1].row(links_[l].p);
+      sigma_.noalias() -= sigma_prev_ * upper[i - 1];
     }
     own_ = sigma_;  // the pivot block's column sums
     if (i + 1 < n)
-      for (std::size_t l = link_start_[i]; l < link_start_[i + 1]; ++l) own_(links_[l].p) += alpha_[l];
-    rhs_x_.leftCols(n_) = upper_[i];
-    rhs_x_.col(n_) = rhs_[i];
-    solve_m_matrix(diag_[i], own_, rhs_x_);
-    upper_[i] = rhs_x_.leftCols(n_);
-    rhs_[i] = rhs_x_.col(n_);
+      for (std::size_t l = link_start_[i]; l < link_start_[i + 1]; ++l) own_(links_[l].p) += e.alpha[l];
+    eliminate_m_matrix(diag[i], own_, upper[i]);
     sigma_prev_ = sigma_;
   }
+  e.dt = dt;
+  e.reusable = chi == 0.0 && step_factor_[g.exchange] == &settled_factor_;
+}
+
+void ShellTransport::substitute(ColumnState& u) {
+  // The right-hand sides A·c, through the operations the elimination does on them: −= L_i·y_{i−1}
+  // and the pivot block's solve (eliminate_m_matrix) going down, then y_i −= X_i·y_{i+1} coming
+  // back up. Point by point, a column per species: the columns' chains are independent, and
+  // each runs as it would alone.
+  const std::size_t n = grid_.size();
+  const auto m = static_cast<std::size_t>(n_);
+  const std::size_t C = column_species_.size();
+  std::array<const Elimination*, kSpeciesCount> e{};
+  std::array<const double*, kSpeciesCount> M{};
+  std::array<double, kSpeciesCount> even{}, odd{};
+  for (std::size_t c = 0; c < C; ++c) e[c] = &groups_[column_group_[c]].eliminated;
+  double* y = rhs_.data();
+  auto at = [&](std::size_t i, std::size_t k) { return y + (m * i + k) * C; };
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < m; ++k) {
+      const double A = geometry_[i].area[k];
+      const SpeciesVector& v = u[m * i + k];
+      double* yk = at(i, k);
+      for (std::size_t c = 0; c < C; ++c) yk[c] = A > 0.0 ? A * v[column_species_[c]] : 0.0;
+    }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0)
+      for (std::size_t l = link_start_[i - 1]; l < link_start_[i]; ++l) {
+        double* to = at(i, static_cast<std::size_t>(links_[l].q));
+        const double* from = at(i - 1, static_cast<std::size_t>(links_[l].p));
+        for (std::size_t c = 0; c < C; ++c) to[c] += e[c]->alpha[l] * from[c];
+      }
+    for (std::size_t c = 0; c < C; ++c) M[c] = e[c]->pivot[i].data();
+    for (std::size_t k = 0; k < m; ++k) {  // the multipliers below the diagonal
+      const double* yk = at(i, k);
+      for (std::size_t r = k + 1; r < m; ++r) {
+        double* yr = at(i, r);
+        for (std::size_t c = 0; c < C; ++c) {
+          const double l = M[c][r * m + k];
+          if (l != 0.0) yr[c] -= l * yk[c];
+        }
+      }
+    }
+    for (std::size_t k = m; k-- > 0;) {  // U
+      double* yk = at(i, k);
+      for (std::size_t j = k + 1; j < m; ++j) {
+        const double* yj = at(i, j);
+        for (std::size_t c = 0; c < C; ++c) yk[c] -= M[c][k * m + j] * yj[c];
+      }
+      for (std::size_t c = 0; c < C; ++c) yk[c] /= M[c][k * m + k];
+    }
+  }
   for (std::size_t i = n; i-- > 0;) {
-    if (i + 1 < n) rhs_[i].noalias() -= upper_[i] * rhs_[i + 1];
-    const std::vector<double>& area = geometry_[i].area;
-    for (int k = 0; k < n_; ++k)
-      u[static_cast<std::size_t>(n_) * i + static_cast<std::size_t>(k)][s] = rhs_[i](partner(area, k));
+    if (i + 1 < n) {
+      // X_i·y_{i+1} row by row, each in two partial sums (even and odd j): shorter chains.
+      for (std::size_t c = 0; c < C; ++c) M[c] = e[c]->X[i].data();
+      for (std::size_t r = 0; r < m; ++r) {
+        even.fill(0.0);
+        odd.fill(0.0);
+        std::size_t j = 0;
+        for (; j + 2 <= m; j += 2) {
+          const double* y0 = at(i + 1, j);
+          const double* y1 = at(i + 1, j + 1);
+          for (std::size_t c = 0; c < C; ++c) {
+            even[c] += M[c][r * m + j] * y0[c];
+            odd[c] += M[c][r * m + j + 1] * y1[c];
+          }
+        }
+        double* yr = at(i, r);
+        for (std::size_t c = 0; c < C; ++c) {
+          double sum = even[c] + odd[c];
+          if (j < m) sum += M[c][r * m + j] * at(i + 1, j)[c];
+          yr[c] -= sum;
+        }
+      }
+    }
+    for (std::size_t k = 0; k < m; ++k) {
+      SpeciesVector& v = u[m * i + k];
+      const double* yk = at(i, static_cast<std::size_t>(partner_[m * i + k]));
+      for (std::size_t c = 0; c < C; ++c) v[column_species_[c]] = yk[c];
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "citsim/errors.hpp"
+#include "citsim/numerics/block_triangular_lu.hpp"
 #include "citsim/numerics/rodas4.hpp"
 
 namespace citsim {
@@ -45,7 +46,9 @@ struct KineticsStepper::Impl {
   KineticsTolerance tol;
   Rodas4Controller controller;
   Rodas4Linearisation<kSpeciesCount> lin;
-  DenseLU<kSpeciesCount> lu;
+  // W = I/(γh) − ∂R/∂u is block lower triangular in the kinetics' coupling order: the
+  // inflammatory species, then TGF-β and the fibroblasts, MMP, the collagens, elastin.
+  BlockTriangularLU<kSpeciesCount, kKineticsCoupling> lu;
   SpeciesVector x_new, x_err;
 };
 
@@ -86,7 +89,7 @@ KineticsWork KineticsStepper::advance(SpeciesVector& u, const SiteRates& site,
     }
     const bool last = t + dt >= t1;
     const double step = last ? t1 - t : dt;
-    rodas4_step(rhs, t, u, step, s.lin, s.lu, s.x_new, s.x_err);
+    rodas4_step<kSpeciesCount>(rhs, t, u, step, s.lin, s.lu, s.x_new, s.x_err);
     double next = 0.0;
     if (s.controller.judge(s.controller.error(u, s.x_new, s.x_err), step, next)) {
       ++work.accepted;

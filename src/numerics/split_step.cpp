@@ -170,9 +170,11 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
         else if (left < 2.0 * dt) dt = 0.5 * left;  // no sliver steps before a stop
         const double t_next = (dt == left) ? t_stop : t + dt;
         if (m.aging_drift) update_rates(0.5 * (t + t_next));
-        if (space.transport) space.transport->step(u, 0.5 * (t_next - t));
+        // The half steps are dt/2 itself, not (t_next − t)/2: the same dt, to the bit, lets the
+        // transport keep its eliminations from one step to the next.
+        if (space.transport) space.transport->step(u, 0.5 * dt);
         kinetics(t, t_next);
-        if (space.transport) space.transport->step(u, 0.5 * (t_next - t));
+        if (space.transport) space.transport->step(u, 0.5 * dt);
         check_state(u, m, space, t_next, c.atol);
         t = t_next;
         ++stats.split_steps;

@@ -48,3 +48,18 @@ TEST_CASE("closure exchange: a fresh boundary exchanges as two half-spaces, then
   CHECK_THROWS_AS(mean_exchange_factor(g, D, 1.0, 1.0), std::invalid_argument);
   CHECK(mean_exchange_factor(ExchangeGeometry{}, D, 0.0, 1.0) == 0.0);
 }
+
+TEST_CASE("closure exchange: from the settling time on, the mean factor is exactly the settled one", "[closure]") {
+  // The larger side's ρ is reached at τ = ρ²/(πD); before it the mean exceeds G.
+  const ExchangeGeometry g{0.5, 0.04, 0.6};
+  const double G = exchange_factor(g);
+  for (double D : {0.01, 0.3}) {
+    const double settle = settling_time(g, D);
+    CHECK(settle == Approx(0.36 / (std::numbers::pi * D)).epsilon(1e-14));
+    CHECK(mean_exchange_factor(g, D, settle, settle + 0.1) == G);
+    CHECK(mean_exchange_factor(g, D, 2.0 * settle, 2.0 * settle + 5.0) == G);
+    CHECK(mean_exchange_factor(g, D, 0.99 * settle, settle + 0.1) > G);
+  }
+  CHECK(settling_time(ExchangeGeometry{}, 0.3) == 0.0);  // no face: always G (= 0)
+  CHECK(settling_time(g, 0.0) == 0.0);                   // D = 0: no transient
+}

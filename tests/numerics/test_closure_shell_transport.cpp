@@ -13,7 +13,9 @@
 
 #include <Eigen/Dense>
 
+#include "citsim/numerics/closure_exchange.hpp"
 #include "citsim/numerics/closure_shell_transport.hpp"
+#include "citsim/numerics/mobility.hpp"
 #include "citsim/numerics/transport.hpp"
 
 using namespace citsim;
@@ -298,4 +300,126 @@ TEST_CASE("shell transport: a geometry that does not fit is refused", "[closure]
   ColumnState wrong(7);
   tr.set_geometry(geometry(2), 0.0);
   CHECK_THROWS_AS(tr.step(wrong, 0.1), std::invalid_argument);
+}
+
+TEST_CASE("shell transport: alike species solved together give what each solved alone gives", "[closure][shells]") {
+  // The defaults group Cp with Ca and T, M1 with M2 (mobility.hpp); other D for Ca, T and M2
+  // leave Cp and M1 alone in their groups, with the same matrices as before.
+  Setup su;
+  const std::size_t n = su.grid.size();
+  Parameters apart = su.p;
+  apart.D_Ca = 0.5 * su.p.D_Cp;
+  apart.D_T = 2.0 * su.p.D_Cp;
+  apart.D_M2 = 3.0 * su.p.D_M1;
+  for (int K : {1, 4}) {
+    const std::size_t m = static_cast<std::size_t>(K) + 1;
+    for (double since : {0.0, kSettled}) {
+      INFO("K = " << K << ", since " << since);
+      ShellTransport together(su.grid, su.p, K, su.F_rest), alone(su.grid, apart, K, su.F_rest);
+      together.set_geometry(geometry(K), since);
+      alone.set_geometry(geometry(K), since);
+      ColumnState a = random_points(m * n, 21), b = a;
+      for (double dt : {0.05, 0.3, 0.3}) {
+        together.step(a, dt);
+        alone.step(b, dt);
+        // Six systems eliminated against nine in the first step.
+        if (dt == 0.05) CHECK(together.eliminations() == 6);
+        if (dt == 0.05) CHECK(alone.eliminations() == 9);
+      }
+      for (std::size_t i = 0; i < m * n; ++i)
+        for (int s : {Cp, M1}) CHECK(a[i][s] == Approx(b[i][s]).epsilon(1e-14));
+    }
+  }
+}
+
+TEST_CASE("shell transport: a kept elimination gives the fresh one's numbers, and is redone when dt, the geometry "
+          "or an unsettled exchange changes",
+          "[closure][shells]") {
+  Setup su;
+  const std::size_t n = su.grid.size();
+  const int K = 3;
+  const std::size_t m = static_cast<std::size_t>(K) + 1;
+  const std::vector<ShellGeometry> g1 = geometry(K), g2 = faster(geometry(K), 7.0);
+  // Groups (mobility.hpp): 4 without chemotaxis, which can be kept, and F and Mf, never kept.
+  const std::size_t groups = mobility_groups(mobility(su.p)).size(), kept = groups - 2;
+  REQUIRE(groups == 6);
+
+  ShellTransport tr(su.grid, su.p, K, su.F_rest);
+  const std::vector<ShellGeometry>* g = &g1;
+  double since = kSettled;
+  unsigned seed = 100;
+  // One step of `tr` against a transport built afresh for it, from the same state; the
+  // systems `tr` eliminated for it.
+  auto step = [&](double dt) {
+    ShellTransport fresh(su.grid, su.p, K, su.F_rest);
+    fresh.set_geometry(*g, since);
+    ColumnState a = random_points(m * n, ++seed), b = a;
+    const std::size_t before = tr.eliminations();
+    tr.step(a, dt);
+    fresh.step(b, dt);
+    since += dt;
+    for (std::size_t i = 0; i < m * n; ++i)
+      for (int s = 0; s < kSpeciesCount; ++s) {
+        INFO("point " << i << ", species " << s);
+        REQUIRE(a[i][s] == b[i][s]);
+      }
+    return tr.eliminations() - before;
+  };
+
+  SECTION("settled faces: kept while dt and the geometry stay") {
+    tr.set_geometry(g1, since);
+    CHECK(step(0.1) == groups);
+    CHECK(step(0.1) == groups - kept);
+    CHECK(step(0.1) == groups - kept);
+    CHECK(step(0.2) == groups);  // another dt
+    CHECK(step(0.2) == groups - kept);
+    CHECK(step(0.1) == groups);  // and back
+    g = &g2;
+    tr.set_geometry(g2, since);  // another geometry, the same dt
+    CHECK(step(0.1) == groups);
+    CHECK(step(0.1) == groups - kept);
+    tr.set_geometry(g2, since);  // even the same one again
+    CHECK(step(0.1) == groups);
+  }
+  SECTION("fresh faces: redone every step until every face has settled") {
+    // Two speeds: the cytokines and TGF-beta settle long before the cells.
+    Parameters p = su.p;
+    p.D_N = p.D_M1 = p.D_M2 = p.D_B;
+    REQUIRE(mobility_groups(mobility(p)).size() == 4);  // B N M1 M2, Cp Ca T, F, Mf
+    ShellTransport kept(su.grid, p, K, su.F_rest);
+    auto settling = [&](double D) {
+      double t = 0.0;
+      for (const ShellGeometry& c : g1)
+        for (const ExchangeGeometry& f : c.face) t = std::max(t, settling_time(f, D));
+      return t;
+    };
+    const double fast = settling(p.D_Cp), slow = settling(p.D_B);
+    REQUIRE(fast > 0.0);
+    REQUIRE(slow > fast + 0.15);
+    auto step_p = [&](double dt) {
+      ShellTransport fresh(su.grid, p, K, su.F_rest);
+      fresh.set_geometry(*g, since);
+      ColumnState a = random_points(m * n, ++seed), b = a;
+      const std::size_t before = kept.eliminations();
+      kept.step(a, dt);
+      fresh.step(b, dt);
+      since += dt;
+      for (std::size_t i = 0; i < m * n; ++i)
+        for (int s = 0; s < kSpeciesCount; ++s) {
+          INFO("point " << i << ", species " << s);
+          REQUIRE(a[i][s] == b[i][s]);
+        }
+      return kept.eliminations() - before;
+    };
+    since = 0.0;
+    kept.set_geometry(g1, since);
+    CHECK(step_p(0.1) == 4);
+    CHECK(step_p(0.1) == 4);  // the same dt, but every exchange has changed
+    since = slow - 0.15;      // a new injury of the same geometry; the fast ones have settled
+    kept.set_geometry(g1, since);
+    CHECK(step_p(0.1) == 4);
+    CHECK(step_p(0.1) == 3);  // the fast group kept; the slow one ends settled, but started before
+    CHECK(step_p(0.1) == 3);  // the slow group's first settled step: the one before cannot be kept
+    CHECK(step_p(0.1) == 2);  // only F and Mf, chemotactic, are redone
+  }
 }

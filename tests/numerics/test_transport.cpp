@@ -1,8 +1,12 @@
-// Column transport: conservation, positivity, the resting fibroblast profile, convergence.
+// Column transport: conservation, positivity, the resting fibroblast profile, convergence; the
+// Thomas algorithm in one go and split (factors kept for many right-hand sides); alike species
+// solved together, and kept eliminations, give the numbers of each solved afresh.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <numbers>
+#include <random>
 
 #include "citsim/model/tissue.hpp"
 #include "citsim/numerics/transport.hpp"
@@ -34,6 +38,111 @@ TEST_CASE("transport: Thomas algorithm solves a tridiagonal system") {
     b[i] = di[i] * x[i] + (i > 0 ? lo[i] * x[i - 1] : 0.0) + (i < 3 ? up[i] * x[i + 1] : 0.0);
   solve_tridiagonal(lo, di, up, b, scratch);
   for (std::size_t i = 0; i < 4; ++i) CHECK(b[i] == Approx(x[i]).epsilon(1e-14));
+}
+
+TEST_CASE("tridiagonal: factors kept for many right-hand sides give the numbers of a single solve") {
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> U(0.0, 1.0);
+  for (std::size_t n : {1u, 3u, 16u}) {
+    INFO("n = " << n);
+    // Two diagonally dominant matrices, periodic couplings in lower[0] and upper[n−1].
+    std::array<std::vector<double>, 2> lo, di, up;
+    for (int k = 0; k < 2; ++k)
+      for (std::size_t i = 0; i < n; ++i) {
+        lo[k].push_back(-U(rng));
+        up[k].push_back(-U(rng));
+        di[k].push_back(2.5 + U(rng));
+      }
+    std::vector<std::vector<double>> b(3);
+    for (auto& x : b)
+      for (std::size_t i = 0; i < n; ++i) x.push_back(U(rng));
+    std::array<TridiagonalFactors, 2> f;
+    for (int k = 0; k < 2; ++k) factor_tridiagonal(lo[k], di[k], up[k], f[k]);
+    // One right-hand side, and three side by side, against solve_tridiagonal: the same numbers.
+    std::vector<double> scratch(n), side(3 * n);
+    for (std::size_t c = 0; c < 3; ++c)
+      for (std::size_t i = 0; i < n; ++i) side[3 * i + c] = b[c][i];
+    substitute_tridiagonal(f[0], side, 3);
+    for (std::size_t c = 0; c < 3; ++c) {
+      std::vector<double> one = b[c], alone = b[c];
+      solve_tridiagonal(lo[0], di[0], up[0], one, scratch);
+      substitute_tridiagonal(f[0], alone);
+      for (std::size_t i = 0; i < n; ++i) {
+        CHECK(alone[i] == one[i]);
+        CHECK(side[3 * i + c] == one[i]);
+      }
+    }
+    // Each right-hand side with its own matrix: 0, 1, 0.
+    const std::array<const TridiagonalFactors*, 3> which = {&f[0], &f[1], &f[0]};
+    for (std::size_t c = 0; c < 3; ++c)
+      for (std::size_t i = 0; i < n; ++i) side[3 * i + c] = b[c][i];
+    substitute_tridiagonal(which, side);
+    for (std::size_t c = 0; c < 3; ++c) {
+      std::vector<double> one = b[c];
+      const int k = c == 1 ? 1 : 0;
+      solve_tridiagonal(lo[k], di[k], up[k], one, scratch);
+      for (std::size_t i = 0; i < n; ++i) CHECK(side[3 * i + c] == one[i]);
+    }
+    if (n < 3) continue;
+    // The periodic system likewise.
+    CyclicTridiagonalFactors cf;
+    factor_cyclic_tridiagonal(lo[1], di[1], up[1], cf);
+    std::vector<double> work(3 * n);
+    for (std::size_t c = 0; c < 3; ++c)
+      for (std::size_t i = 0; i < n; ++i) side[3 * i + c] = b[c][i];
+    substitute_cyclic_tridiagonal(cf, side, 3);
+    for (std::size_t c = 0; c < 3; ++c) {
+      std::vector<double> one = b[c], alone = b[c];
+      solve_cyclic_tridiagonal(lo[1], di[1], up[1], one, work);
+      substitute_cyclic_tridiagonal(cf, alone);
+      for (std::size_t i = 0; i < n; ++i) {
+        CHECK(alone[i] == one[i]);
+        CHECK(side[3 * i + c] == one[i]);
+      }
+    }
+  }
+}
+
+TEST_CASE("transport: alike species together, and a kept elimination, give the numbers of each solved afresh") {
+  const Parameters p = default_parameters();
+  const Grid g = make_uniform_grid(p.z_bottom, 0.05);
+  const std::vector<double> Fr = resting_F(g, p);
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> U(0.0, 2.0);
+  auto random_column = [&] {
+    ColumnState u(g.size());
+    for (auto& x : u)
+      for (int s = 0; s < kSpeciesCount; ++s) x[s] = U(rng);
+    return u;
+  };
+  // Other D for Ca, T and M2 leave Cp and M1 alone in their groups (mobility.hpp), with the
+  // matrices they had: nine systems a step against six.
+  Parameters apart = p;
+  apart.D_Ca = 0.5 * p.D_Cp;
+  apart.D_T = 2.0 * p.D_Cp;
+  apart.D_M2 = 3.0 * p.D_M1;
+  ColumnTransport together(g, p, Fr), alone(g, apart, Fr);
+  ColumnState a = random_column(), b = a;
+  together.step(a, 0.3);
+  alone.step(b, 0.3);
+  CHECK(together.eliminations() == 6);
+  CHECK(alone.eliminations() == 9);
+  for (std::size_t i = 0; i < g.size(); ++i)
+    for (int s : {Cp, M1}) CHECK(a[i][s] == b[i][s]);
+
+  // Kept while dt stays (all but F and Mf, chemotactic), redone when it changes; every step
+  // the numbers of a transport built for it.
+  ColumnTransport kept(g, p, Fr);
+  for (auto [dt, eliminated] : {std::pair{0.1, 6u}, {0.1, 2u}, {0.2, 6u}, {0.2, 2u}, {0.1, 6u}}) {
+    INFO("dt = " << dt);
+    ColumnState x = random_column(), y = x;
+    const std::size_t before = kept.eliminations();
+    kept.step(x, dt);
+    ColumnTransport(g, p, Fr).step(y, dt);
+    CHECK(kept.eliminations() - before == eliminated);
+    for (std::size_t i = 0; i < g.size(); ++i)
+      for (int s = 0; s < kSpeciesCount; ++s) REQUIRE(x[i][s] == y[i][s]);
+  }
 }
 
 TEST_CASE("transport: conserves every species, keeps it >= 0, and leaves the rest profile alone") {

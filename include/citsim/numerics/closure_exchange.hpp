@@ -28,4 +28,8 @@ double exchange_factor(const ExchangeGeometry& g);
 /// tau0 = tau1 = ∞ give the settled G.
 double mean_exchange_factor(const ExchangeGeometry& g, double D, double tau0, double tau1);
 
+/// The time since the injury [day] from which both sides' ρ are settled: mean_exchange_factor
+/// returns exactly G for every tau0 ≥ it (0 without a face or for D = 0).
+double settling_time(const ExchangeGeometry& g, double D);
+
 }  // namespace citsim

@@ -39,7 +39,7 @@ struct ColumnModel {
 /// Tolerances and step sizes (`[numerics]` in a config). The kinetics tolerances sit far below
 /// the splitting error at the default steps (docs/model.md), which sets the accuracy.
 struct StepControl {
-  double rtol = 1e-4, atol = 1e-7;
+  double rtol = 1e-3, atol = 1e-6;
   double dt_rel = 0.1;   ///< split step = dt_rel·(time since last session + dt_lag), clamped
   double dt_lag = 0.02;
   double dt_min = 1e-4;

@@ -13,8 +13,8 @@ namespace citsim {
 inline constexpr double kMinKineticsStep = 1e-12;
 
 struct KineticsTolerance {
-  double rtol = 1e-4;
-  double atol = 1e-7;
+  double rtol = 1e-3;
+  double atol = 1e-6;
 };
 
 /// What a point's integration remembers from one interval to the next [day].

@@ -54,10 +54,11 @@ struct Rodas4Linearisation {
 
 /// One RODAS4 step of length h from (t, x) with the linearisation `lin` at (t, x).
 /// `rhs(t, x, f)` evaluates f. Writes the 4th-order solution and the error estimate; `lu` is
-/// scratch (its factorisation of W is left there).
-template <int N, class Rhs>
+/// scratch (its factorisation of W is left there): DenseLU<N>, or any factorisation with
+/// `compute_shifted(σ, A)` for σ·I − A and `solve(b)` (BlockTriangularLU for a sparse ∂f/∂x).
+template <int N, class Rhs, class LU>
 void rodas4_step(const Rhs& rhs, double t, const Eigen::Matrix<double, N, 1>& x, double h,
-                 const Rodas4Linearisation<N>& lin, DenseLU<N>& lu,
+                 const Rodas4Linearisation<N>& lin, LU& lu,
                  Eigen::Matrix<double, N, 1>& xout, Eigen::Matrix<double, N, 1>& xerr) {
   using R = Rodas4Tableau;
   using Vector = Eigen::Matrix<double, N, 1>;
