@@ -17,9 +17,9 @@
 // depth transport links it to itself; where the core narrows only the first shell's inner edge
 // follows it. (Cut around each depth's own core, every band shifts with a(z), and depth
 // transport between shifted bands mixes distances: an error first order in the shells' width
-// that grows as the depth cells shrink, docs/model.md.) Neighbours k,
-// k+1 meeting at r_b exchange at G_k·D·(c_k − c_k+1) per unit tissue volume,
-// G_k = f(r_b)/(ρ⁺_k + ρ⁻_k+1), ρ the distance from each compartment's mean to the interface:
+// that grows as the depth cells shrink, docs/model.md.) Neighbours k, k+1 meeting at r_b
+// exchange at G_k·D·(c_k − c_k+1) per unit tissue volume, G_k = f(r_b)/(ρ⁺_k + ρ⁻_k+1), ρ the
+// distance from each compartment's mean to the interface:
 //   - a compartment with one interface (the core; the outermost shell) relaxes uniformly with a
 //     pseudo-steady profile: for the core ρ = f(r_c)/a² ∫₀^r_c F²/f dr (r_c/4 for a disc, h/3
 //     for a slab of half-width h), for the outer shell the same integral of (1 − F)² outside it
