@@ -72,7 +72,8 @@ void eliminate_m_matrix(Block& block, Eigen::RowVectorXd& sums, Block& rhs) {
 }  // namespace
 
 ShellTransport::ShellTransport(const Grid& grid, const Parameters& p, int shells, std::vector<double> F_rest)
-    : grid_(grid), n_(shells + 1), F_rest_(std::move(F_rest)) {
+    : grid_(grid), n_(shells + 1), F_rest_(std::move(F_rest)), cores_(grid, p, F_rest_),
+      core_state_(grid.size()) {
   if (shells < 1) throw std::invalid_argument(fmt::format("shell transport: {} shells, needs >= 1", shells));
   const Mobility mob = mobility(p);
   const std::size_t n = grid_.size(), m = static_cast<std::size_t>(n_);
@@ -176,6 +177,7 @@ void ShellTransport::set_geometry(std::span<const ShellGeometry> geometry, doubl
   if (!(since_injury >= 0.0)) throw std::invalid_argument("shell transport: time since the injury must be >= 0");
   geometry_.assign(geometry.begin(), geometry.end());
   since_injury_ = since_injury;
+  all_core_ = std::all_of(geometry_.begin(), geometry_.end(), [](const ShellGeometry& g) { return g.area[0] == 1.0; });
   build_links();
 }
 
@@ -187,6 +189,15 @@ void ShellTransport::step(ColumnState& u, double dt) {
   if (!(dt > 0.0)) return;
   const double h = grid_.dz;
   auto point = [m](std::size_t i, int k) { return m * i + static_cast<std::size_t>(k); };
+  if (all_core_) {
+    for (std::size_t i = 0; i < n; ++i) core_state_[i] = u[point(i, 0)];
+    cores_.step(core_state_, dt);
+    for (std::size_t i = 0; i < n; ++i)
+      for (int k = 0; k < n_; ++k)
+        for (int s : column_species_) u[point(i, k)][s] = core_state_[i][s];
+    since_injury_ += dt;
+    return;
+  }
 
   // Chemotactic velocities from T at the start of the step: across each depth link, and along
   // each cell's chain (at T's exchange factor).

@@ -163,6 +163,40 @@ TEST_CASE("shell transport: a laterally uniform state moves as the column, whate
   }
 }
 
+TEST_CASE("shell transport: with all the area in the cores, the shells mirror cores that move as the column",
+          "[closure][shells]") {
+  // Untreated tissue: the shells hold no matter whatever they hold, so they take their core's
+  // values, and the cores are the column. No block system is eliminated for it.
+  Setup su;
+  const std::size_t n = su.grid.size();
+  const DistanceHistogram h = cylinders();
+  for (int K : {1, 8}) {
+    const std::size_t m = static_cast<std::size_t>(K) + 1;
+    std::vector<ShellGeometry> g;
+    for (std::size_t i = 0; i < n; ++i) g.push_back(shell_geometry(h, 1.0, K));
+    ShellTransport tr(su.grid, su.p, K, su.F_rest);
+    tr.set_geometry(g, 0.0);
+    ColumnTransport col(su.grid, su.p, su.F_rest);
+    ColumnState all = random_points(m * n, 5), cores(n);
+    for (std::size_t i = 0; i < n; ++i) cores[i] = all[m * i];
+    const ColumnState before = all;
+    for (double dt : {0.3, 0.05}) {
+      col.step(cores, dt);
+      tr.step(all, dt);
+    }
+    CHECK(tr.eliminations() == 0);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t k = 0; k < m; ++k)
+        for (int s = 0; s < kSpeciesCount; ++s) {
+          INFO("K = " << K << ", cell " << i << ", compartment " << k << ", species " << s);
+          if (col.diffusivity(s) > 0.0 || s == F || s == Mf)
+            CHECK(all[m * i + k][s] == Approx(cores[i][s]).epsilon(1e-12));
+          else
+            CHECK(all[m * i + k][s] == before[m * i + k][s]);  // immobile: transport leaves it
+        }
+  }
+}
+
 TEST_CASE("shell transport: the lateral exchange is the exact backward-Euler relaxation of the chain",
           "[closure][shells]") {
   const Grid one_cell = make_uniform_grid(0.1, 0.1);

@@ -38,6 +38,7 @@
 #include "citsim/numerics/closure_shells.hpp"
 #include "citsim/numerics/grid.hpp"
 #include "citsim/numerics/mobility.hpp"
+#include "citsim/numerics/transport.hpp"
 #include "citsim/numerics/transport_operator.hpp"
 
 namespace citsim {
@@ -100,6 +101,12 @@ class ShellTransport final : public TransportOperator {
   std::vector<int> column_species_;
   std::vector<std::size_t> column_group_;
   bool chemotaxis_ = false;  ///< some group has χ ≠ 0
+  // Every cell with all its area in the core (untreated tissue, before the first session): the
+  // shells hold no matter and mirror the core, and the cores move as the column does, so the
+  // column's tridiagonal solve serves (one point per cell instead of K + 1).
+  bool all_core_ = true;
+  ColumnTransport cores_;
+  ColumnState core_state_;
   // Lateral exchange factors, per distinct D of the groups and of T (chemotaxis runs at T's
   // exchange): from when on all faces are settled, and this step's factor of every face
   // (cell i's face b at i·K + b), or settled_factor_ = G once settled.
