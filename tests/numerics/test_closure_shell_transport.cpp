@@ -382,14 +382,14 @@ TEST_CASE("shell transport: a kept elimination gives the fresh one's numbers, an
   const std::vector<ShellGeometry>* g = &g1;
   double since = kSettled;
   unsigned seed = 100;
-  // One step of `tr` against a transport built afresh for it, from the same state; the
-  // systems `tr` eliminated for it.
-  auto step = [&](double dt) {
-    ShellTransport fresh(su.grid, su.p, K, su.F_rest);
+  // One step of `t` (with parameters `q`) against a transport built afresh for it, from the
+  // same state; the systems `t` eliminated for it.
+  auto step_of = [&](ShellTransport& t, const Parameters& q, double dt) {
+    ShellTransport fresh(su.grid, q, K, su.F_rest);
     fresh.set_geometry(*g, since);
     ColumnState a = random_points(m * n, ++seed), b = a;
-    const std::size_t before = tr.eliminations();
-    tr.step(a, dt);
+    const std::size_t before = t.eliminations();
+    t.step(a, dt);
     fresh.step(b, dt);
     since += dt;
     for (std::size_t i = 0; i < m * n; ++i)
@@ -397,8 +397,9 @@ TEST_CASE("shell transport: a kept elimination gives the fresh one's numbers, an
         INFO("point " << i << ", species " << s);
         REQUIRE(a[i][s] == b[i][s]);
       }
-    return tr.eliminations() - before;
+    return t.eliminations() - before;
   };
+  auto step = [&](double dt) { return step_of(tr, su.p, dt); };
 
   SECTION("settled faces: kept while dt and the geometry stay") {
     tr.set_geometry(g1, since);
@@ -430,21 +431,7 @@ TEST_CASE("shell transport: a kept elimination gives the fresh one's numbers, an
     const double fast = settling(p.D_Cp), slow = settling(p.D_B);
     REQUIRE(fast > 0.0);
     REQUIRE(slow > fast + 0.15);
-    auto step_p = [&](double dt) {
-      ShellTransport fresh(su.grid, p, K, su.F_rest);
-      fresh.set_geometry(*g, since);
-      ColumnState a = random_points(m * n, ++seed), b = a;
-      const std::size_t before = kept.eliminations();
-      kept.step(a, dt);
-      fresh.step(b, dt);
-      since += dt;
-      for (std::size_t i = 0; i < m * n; ++i)
-        for (int s = 0; s < kSpeciesCount; ++s) {
-          INFO("point " << i << ", species " << s);
-          REQUIRE(a[i][s] == b[i][s]);
-        }
-      return kept.eliminations() - before;
-    };
+    auto step_p = [&](double dt) { return step_of(kept, p, dt); };
     since = 0.0;
     kept.set_geometry(g1, since);
     CHECK(step_p(0.1) == 4);

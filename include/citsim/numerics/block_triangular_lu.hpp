@@ -20,6 +20,8 @@
 #include <cmath>
 #include <utility>
 
+#include "citsim/numerics/dense_lu.hpp"
+
 namespace citsim {
 
 /// pattern[i][j]: entry (i, j) may be non-zero (row i depends on column j).
@@ -140,23 +142,7 @@ class BlockTriangularLU {
     for (int blk = 0; blk < kOrder.blocks; ++blk) {
       const int s = kOrder.start[blk], e = kOrder.start[blk + 1];
       for (int l = kBelow.start[blk]; l < kBelow.start[blk + 1]; ++l) x[kBelow.row[l]] -= below_[l] * x[kBelow.col[l]];
-#pragma GCC unroll 16
-      for (int k = s; k < e; ++k)  // the row interchanges in the order they were made
-        if (pivot_[k] != k) std::swap(x[k], x[pivot_[k]]);
-#pragma GCC unroll 16
-      for (int k = s; k < e; ++k) {  // L·y = P·r, L unit lower triangular
-        const double xk = x[k];
-#pragma GCC unroll 16
-        for (int i = k + 1; i < e; ++i) x[i] -= xk * m[k * N + i];
-      }
-#pragma GCC unroll 16
-      for (int i = s; i < e; ++i) x[i] *= inv_diag_[i];
-#pragma GCC unroll 16
-      for (int k = e - 1; k >= s; --k) {  // (D⁻¹·U)·x = D⁻¹·y
-        const double xk = x[k];
-#pragma GCC unroll 16
-        for (int i = s; i < k; ++i) x[i] -= xk * m[k * N + i];
-      }
+      detail::lu_solve_range<N>(m, s, e, pivot_.data(), inv_diag_.data(), x);
     }
 #pragma GCC unroll 16
     for (int k = 0; k < N; ++k) b[kOrder.index[k]] = x[k];
@@ -182,37 +168,8 @@ class BlockTriangularLU {
 #pragma GCC unroll 16
     for (int l = 0; l < kBelowCount; ++l) below_[l] = s * a(kOrder.index[kBelow.row[l]], kOrder.index[kBelow.col[l]]);
 #pragma GCC unroll 16
-    for (int b = 0; b < kOrder.blocks; ++b) factorise(kOrder.start[b], kOrder.start[b + 1]);
-  }
-
-  /// Right-looking elimination with partial pivoting within the block [s, e) (DenseLU's, with
-  /// the same storage: L unit lower, D⁻¹ apart, D⁻¹·U unit upper).
-  void factorise(int s, int e) {
-    double* m = m_.data();
-    for (int k = s; k < e; ++k) {
-      int p = k;
-      double best = std::abs(m[k * N + k]);
-      for (int i = k + 1; i < e; ++i) {
-        const double v = std::abs(m[k * N + i]);
-        if (v > best) {
-          best = v;
-          p = i;
-        }
-      }
-      pivot_[k] = p;
-      if (p != k)
-        for (int j = s; j < e; ++j) std::swap(m[j * N + k], m[j * N + p]);
-      const double inv = 1.0 / m[k * N + k];
-      inv_diag_[k] = inv;
-      double* col_k = m + k * N;
-      for (int i = k + 1; i < e; ++i) col_k[i] *= inv;
-      for (int j = k + 1; j < e; ++j) {
-        double* col_j = m + j * N;
-        const double a_kj = col_j[k];
-        col_j[k] = a_kj * inv;
-        for (int i = k + 1; i < e; ++i) col_j[i] -= a_kj * col_k[i];
-      }
-    }
+    for (int b = 0; b < kOrder.blocks; ++b)
+      detail::lu_factorise_range<N>(m_.data(), kOrder.start[b], kOrder.start[b + 1], pivot_.data(), inv_diag_.data());
   }
 
   std::array<double, N * N> m_{};
