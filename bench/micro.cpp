@@ -100,8 +100,8 @@ void BM_kinetics_rhs_jacobian(benchmark::State& state) {
 BENCHMARK(BM_kinetics_rhs_jacobian);
 
 /// A per-point advance over the split interval the driver takes at that time after a session:
-/// arg 0: right after the jump (τ = 0: Δt = dt_rel·dt_lag = 0.002 day, from the resting state
-/// plus the injury), 1: day 1 (Δt = 0.102 day), 2: day 20 (Δt = 1 day, the cap). The first trial
+/// arg 0: right after the jump (τ = 0: Δt = dt_rel·dt_lag = 0.001 day, from the resting state
+/// plus the injury), 1: day 1 (Δt = 0.051 day), 2: day 20 (Δt = 1 day, the cap). The first trial
 /// step is the one the driver would carry in (the proposal of a previous identical advance).
 struct Interval {
   SpeciesVector u0;

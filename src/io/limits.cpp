@@ -157,8 +157,9 @@ RunEstimate estimate_run(const RunConfig& cfg) {
   e.record_times = add(add(e.profile_times, multiples(end, o.dt)), dense);
 
   // 3. Memory. The model: sites and per-session injury fractions, held by the field model and the
-  //    column model copied from it; the state; per-cell rates, step history and step counts.
-  const u64 per_cell_model = 2 * sizeof(Site) + 2 * sessions * sizeof(InjuryFractions) + kSpecies * kDouble +
+  //    column model copied from it; four states (the state, the kinetics groups' increments, a
+  //    step's start and a record interpolated in it); per-cell rates, step history and counts.
+  const u64 per_cell_model = 2 * sizeof(Site) + 2 * sessions * sizeof(InjuryFractions) + 4 * kSpecies * kDouble +
                              2 * sizeof(SiteRates) + sizeof(KineticsStepHistory) + 2 * sizeof(std::int64_t);
   e.model_bytes = mul(e.points, per_cell_model);
   if (closure) {

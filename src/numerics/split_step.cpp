@@ -152,45 +152,65 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
       apply_injury(u[i], s.cells[i], m.sites[i].v, s.session, m.params, m.patient.anticoagulant);
   };
 
+  // Records between step ends are interpolated linearly from the step's two ends (a convex
+  // combination: non-negative, and conserving what the steps conserve); with
+  // `stop_at_records` every record ends a step instead. Sessions and the last record always do.
+  const std::size_t records = record_times.size();
+  std::size_t next_record = 0;
+  ColumnState u_step_start, u_record;
+  auto record_here = [&](double t_now) {  // the records at t_now itself, from the state as it is
+    while (next_record < records && record_times[next_record] <= t_now)
+      observer.record(record_times[next_record++], u);
+  };
+
   double t = t_start;
   double last_session = -std::numeric_limits<double>::infinity();
   std::size_t next_session = 0;
   while (next_session < m.sessions.size() && m.sessions[next_session].session.time < t_start) ++next_session;
+  const double t_end = records > 0 ? record_times.back() : t_start;
 
-  for (const double t_record : record_times) {
-    // March to t_record, stopping at every session on the way.
-    while (true) {
-      const double t_session = next_session < m.sessions.size() ? m.sessions[next_session].session.time
-                                                                : std::numeric_limits<double>::infinity();
-      const double t_stop = std::min(t_record, t_session);
-      while (t < t_stop) {
-        double dt = split_step(c, t - last_session);
-        const double left = t_stop - t;
-        if (left <= dt) dt = left;
-        else if (left < 2.0 * dt) dt = 0.5 * left;  // no sliver steps before a stop
-        const double t_next = (dt == left) ? t_stop : t + dt;
-        if (m.aging_drift) update_rates(0.5 * (t + t_next));
-        // The half steps are dt/2 itself, not (t_next − t)/2: the same dt, to the bit, lets the
-        // transport keep its eliminations from one step to the next.
-        if (space.transport) space.transport->step(u, 0.5 * dt);
-        kinetics(t, t_next);
-        if (space.transport) space.transport->step(u, 0.5 * dt);
-        check_state(u, m, space, t_next, c.atol);
-        t = t_next;
-        ++stats.split_steps;
-        observer.progress(t);
-      }
-      if (t_session <= t_record) {
-        observer.before_session(next_session, t, u);
-        jump(next_session);
-        std::fill(history.begin(), history.end(), KineticsStepHistory{c.dt_min, 0.0});
-        last_session = t;
-        ++next_session;
-        if (t_session < t_record) continue;
-      }
-      break;
+  while (true) {
+    // A session due now lands before the records of the same time.
+    while (next_session < m.sessions.size() && m.sessions[next_session].session.time <= t) {
+      observer.before_session(next_session, t, u);
+      jump(next_session);
+      std::fill(history.begin(), history.end(), KineticsStepHistory{c.dt_min, 0.0});
+      last_session = t;
+      ++next_session;
     }
-    observer.record(t, u);
+    record_here(t);
+    if (next_record == records) break;
+    const double t_session = next_session < m.sessions.size() ? m.sessions[next_session].session.time
+                                                              : std::numeric_limits<double>::infinity();
+    double t_stop = std::min(t_end, t_session);
+    if (c.stop_at_records) t_stop = std::min(t_stop, record_times[next_record]);
+    while (t < t_stop) {
+      double dt = split_step(c, t - last_session);
+      const double left = t_stop - t;
+      if (left <= dt) dt = left;
+      else if (left < 2.0 * dt) dt = 0.5 * left;  // no sliver steps before a stop
+      const double t_next = (dt == left) ? t_stop : t + dt;
+      const bool records_inside = record_times[next_record] < t_next;
+      if (records_inside) u_step_start = u;
+      if (m.aging_drift) update_rates(0.5 * (t + t_next));
+      // The half steps are dt/2 itself, not (t_next − t)/2: the same dt, to the bit, lets the
+      // transport keep its eliminations from one step to the next.
+      if (space.transport) space.transport->step(u, 0.5 * dt);
+      kinetics(t, t_next);
+      if (space.transport) space.transport->step(u, 0.5 * dt);
+      check_state(u, m, space, t_next, c.atol);
+      if (records_inside) {
+        u_record.resize(n);
+        for (; next_record < records && record_times[next_record] < t_next; ++next_record) {
+          const double theta = (record_times[next_record] - t) / (t_next - t);
+          for (std::size_t i = 0; i < n; ++i) u_record[i] = (1.0 - theta) * u_step_start[i] + theta * u[i];
+          observer.record(record_times[next_record], u_record);
+        }
+      }
+      t = t_next;
+      ++stats.split_steps;
+      observer.progress(t);
+    }
   }
   for (std::size_t i = 0; i < n; ++i) {
     stats.kinetics_steps += accepted_point[i];

@@ -40,10 +40,13 @@ struct ColumnModel {
 /// the splitting error at the default steps (docs/model.md), which sets the accuracy.
 struct StepControl {
   double rtol = 1e-3, atol = 1e-6;
-  double dt_rel = 0.1;   ///< split step = dt_rel·(time since last session + dt_lag), clamped
+  double dt_rel = 0.05;  ///< split step = dt_rel·(time since last session + dt_lag), clamped
   double dt_lag = 0.02;
   double dt_min = 1e-4;
   double dt_max = 1.0;
+  /// Every record time ends a split step (exact records, more steps); false: records between
+  /// step ends are interpolated linearly and the steps follow the healing clock alone.
+  bool stop_at_records = false;
   /// Threads sharing a split step's points. 0: automatic, one thread below
   /// `kParallelColumnPoints` points (a column's split step is a fraction of a millisecond, less
   /// than a busy machine takes to wake a waiting thread) and every OpenMP thread above; n: n.
@@ -58,7 +61,8 @@ inline constexpr std::size_t kParallelColumnPoints = 512;
 class ColumnObserver {
  public:
   virtual ~ColumnObserver() = default;
-  /// State at a record time (after a session's jump if one falls there).
+  /// State at a record time (after a session's jump if one falls there); between the ends of
+  /// a split step, interpolated linearly (StepControl::stop_at_records).
   virtual void record(double t, const ColumnState& u) = 0;
   /// State just before session k's jump.
   virtual void before_session(std::size_t k, double t, const ColumnState& u) = 0;

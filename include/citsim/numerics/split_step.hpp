@@ -1,6 +1,7 @@
 // The one between-sessions driver of every level (0D, 1D, the 1D core/surround closure, 2D, 3D):
 // Strang splitting `transport(Δt/2) ∘ kinetics(Δt) ∘ transport(Δt/2)` with the step-size rule of
-// the healing clock, sessions applied as jumps at exact step boundaries (docs/model.md §8), the
+// the healing clock, sessions applied as jumps at exact step boundaries (docs/model.md §8), records
+// between step ends interpolated (what is recorded does not change what is computed), the
 // per-point kinetics (RODAS4, OpenMP over points, a step history per point so that any thread
 // count gives the same numbers) and the state check after every step.
 //
