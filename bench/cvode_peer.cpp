@@ -280,6 +280,7 @@ Model build_model(const Problem& pr) {
     s.p_C = pr.p_C[i];
     s.p_E = pr.p_E[i];
     s.k_t3 = pr.k_t3[i];
+    s.C_rest = pr.C_rest[i];
     s.sigma_T = p.sigma_T;
     s.P_uv = p.a_UV * pr.sun_exposure * pr.uv[i];
     s.kappa_keloid = p.kappa_keloid;

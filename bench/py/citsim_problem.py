@@ -161,7 +161,7 @@ def site_rates(pr, shape=None):
     """Per-cell rates: floats in 0D (shape None), else arrays reshaped to `shape`."""
     t, p = pr.tissue, pr.p
     vals = dict(v=t["v"], F_rest=t["F_rest"], q3=t["q3"], p_C=t["p_C"], p_E=t["p_E"],
-                k_t3=t["k_t3"], P_uv=p["a_UV"] * pr.sun_exposure * t["uv"])
+                k_t3=t["k_t3"], C_rest=t["C_rest"], P_uv=p["a_UV"] * pr.sun_exposure * t["uv"])
     if shape is None:
         return {k: float(x[0]) for k, x in vals.items()}
     return {k: np.asarray(x, dtype=float).reshape(shape) for k, x in vals.items()}
@@ -190,6 +190,7 @@ def make_kinetics(pr, rates):
     death_rate = mu_Mf * (1.0 - p["kappa_keloid"])
     v, F_rest, q3 = rates["v"], rates["F_rest"], rates["q3"]
     p_C, p_E, k_t3, P_uv = rates["p_C"], rates["p_E"], rates["k_t3"], rates["P_uv"]
+    C_rest, sigma_fill = rates["C_rest"], p["sigma_fill"]
     sNv, sMv = s_N * v, s_M * v
     F_cap = F_max * F_rest
     ksw_N = a_eff * mu_N / K_eff
@@ -214,7 +215,9 @@ def make_kinetics(pr, rates):
             - k_myo * hMyo * F
         dMf = k_myo * hMyo * F - death_rate * Mf / (1.0 + T / K_surv)
         hC = T / (K_TC + T)
-        K0 = p_C * (1.0 + sigma_T * hC) * (1.0 - (C3 + C1 + Cx) / C_max) / (1.0 + Cp / K_CpC)
+        C = C3 + C1 + Cx
+        fill = 1.0 + sigma_fill * np.maximum(0.0, 1.0 - C / C_rest)  # the matrix deficit (v3)
+        K0 = p_C * (1.0 + sigma_T * hC) * (1.0 - C / C_max) * fill / (1.0 + Cp / K_CpC)
         S = K0 * (F + beta_Mf * Mf)
         S3 = K0 * (F * (q3 + Delta_f3 * hC) + beta_Mf * Mf * f3_Mf)
         deg = d_P * P

@@ -980,8 +980,10 @@ RunConfig parse_config(const std::string& text, const std::string& path,
   check_loop_gain(rd, cfg.parameters, sources);
 
   if (numerics) cfg.numerics = read_numerics(rd, *numerics);
-  if (cfg.numerics.closure != ColumnClosure::MeanField && cfg.level != ModelLevel::OneD) {
-    const toml::node* n = numerics->get("closure");
+  // The closure is 1D's; other levels ignore the default, but one asked for by name is an error.
+  const toml::node* closure_key = numerics ? numerics->get("closure") : nullptr;
+  if (closure_key != nullptr && cfg.numerics.closure != ColumnClosure::MeanField && cfg.level != ModelLevel::OneD) {
+    const toml::node* n = closure_key;
     rd.reject("numerics.closure", *n,
               fmt::format("applies to model.level = \"1d\" only (this run is level \"{}\", whose "
                           "channels are explicit or averaged by definition); remove it or use \"mean-field\"",

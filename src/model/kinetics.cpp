@@ -16,11 +16,12 @@ inline Hill hill(double x, double K) {
 
 /// The pieces of S shared by S, S·f3 and their derivatives (see collagen_synthesis).
 struct SynthesisTerms {
-  double K0;      ///< p_C·(1 + σ_T·h_C)·(1 − C/C_max)/(1 + Cp/K_CpC)
+  double K0;      ///< p_C·(1 + σ_T·h_C)·(1 − C/C_max)·(1 + σ_fill·deficit)/(1 + Cp/K_CpC)
   double W;       ///< F + β_Mf·Mf
   double Num;     ///< F·(f3_0 + Δf3·h_C) + β_Mf·Mf·f3_Mf
   Hill hC;        ///< h(T, K_TC)
-  double gain, crowd, inhib;
+  double gain, crowd, fill, inhib;
+  bool deficit;   ///< C below its resting total: the deficit term acts
 };
 
 inline SynthesisTerms synthesis_terms(const SpeciesVector& u, const SiteRates& s,
@@ -28,9 +29,14 @@ inline SynthesisTerms synthesis_terms(const SpeciesVector& u, const SiteRates& s
   SynthesisTerms t{};
   t.hC = hill(u[T], p.K_TC);
   t.gain = 1.0 + s.sigma_T * t.hC.value;
-  t.crowd = 1.0 - (u[C3] + u[C1] + u[Cx]) / p.C_max;
+  const double C = u[C3] + u[C1] + u[Cx];
+  t.crowd = 1.0 - C / p.C_max;
+  // A defect in the matrix (a needle channel, the injured zone) is filled faster than intact
+  // tissue turns over: zero at and above rest, so homeostasis and the derived rates stay.
+  t.deficit = C < s.C_rest;
+  t.fill = t.deficit ? 1.0 + p.sigma_fill * (1.0 - C / s.C_rest) : 1.0;
   t.inhib = 1.0 / (1.0 + u[Cp] / p.K_CpC);
-  t.K0 = s.p_C * t.gain * t.crowd * t.inhib;
+  t.K0 = s.p_C * t.gain * t.crowd * t.fill * t.inhib;
   t.W = u[F] + p.beta_Mf * u[Mf];
   t.Num = u[F] * (s.q3 + p.Delta_f3 * t.hC.value) + p.beta_Mf * u[Mf] * p.f3_Mf;
   return t;
@@ -161,8 +167,9 @@ void evaluate(const SpeciesVector& u, const SiteRates& s, const Parameters& p, S
   f[Cx] = p.k_x * u[C1] - (p.k_tx + p.xi * deg) * u[Cx];
   if constexpr (WithJacobian) {
     // ∂K0/∂x for x ∈ {T, Cp, C3, C1, Cx}
-    const double dK0_dT = s.p_C * s.sigma_T * st.hC.slope * st.crowd * st.inhib;
-    const double dK0_dC = -s.p_C * st.gain * st.inhib / p.C_max;
+    const double dK0_dT = s.p_C * s.sigma_T * st.hC.slope * st.crowd * st.fill * st.inhib;
+    const double dfill_dC = st.deficit ? -p.sigma_fill / s.C_rest : 0.0;
+    const double dK0_dC = s.p_C * st.gain * st.inhib * (-st.fill / p.C_max + st.crowd * dfill_dC);
     const double dK0_dCp = -st.K0 * st.inhib / p.K_CpC;
     const double dNum_dF = s.q3 + p.Delta_f3 * st.hC.value;
     const double dNum_dMf = p.beta_Mf * p.f3_Mf;

@@ -126,6 +126,7 @@ constexpr std::array kTable = {
   ParameterSpec{"K_TC", "-", G::Kinetics, 0.2, 0.1, 1.0, "half-saturation of TGF-beta on synthesis; calibrated in 0.1-1", &P::K_TC},
   ParameterSpec{"K_CpC", "-", G::Kinetics, 2.0, 1e-6, 100.0, "inflammation suppresses synthesis (docs/model.md §3)", &P::K_CpC},
   ParameterSpec{"C_max", "mg/cm^3", G::Kinetics, 400.0, 1.0, 2000.0, "collagen packing limit (docs/model.md §3)", &P::C_max},
+  ParameterSpec{"sigma_fill", "-", G::Kinetics, 16.0, 0.0, 50.0, "synthesis gain per unit matrix deficit below rest: channels fill with granulation tissue within weeks (Gurtner et al. 2008); set by the channel_core_refill target (docs/model.md §3)", &P::sigma_fill},
   ParameterSpec{"beta_Mf", "-", G::Kinetics, 1.0, 0.5, 3.0, "myofibroblast synthesis relative to fibroblasts; calibrated in 0.5-3", &P::beta_Mf},
   ParameterSpec{"Delta_f3", "-", G::Kinetics, 0.25, 0.0, 1.0, "extra type III share under TGF-beta: early wound collagen up to ~30 % type III", &P::Delta_f3},
   ParameterSpec{"f3_Mf", "-", G::Kinetics, 0.25, 0.1, 0.5, "type III share made by myofibroblasts; calibrated in 0.1-0.5", &P::f3_Mf},
@@ -166,7 +167,7 @@ constexpr std::array kTable = {
 
   // ---- readouts: docs/model.md §5 ----
   ParameterSpec{"lambda_c", "mm", G::Readout, 1.0, 0.01, 10.0, "depth weighting of the 2 mm Cutometer probe, exp(-z/lambda_c) (docs/model.md §5)", &P::lambda_c},
-  ParameterSpec{"kappa_x", "-", G::Readout, 1.6, 0.0, 10.0, "stiffness of cross-linked relative to immature type I collagen (docs/model.md §5)", &P::kappa_x},
+  ParameterSpec{"kappa_x", "-", G::Readout, 4.0, 1.0, 10.0, "stiffness of cross-linked relative to immature type I collagen: 3-week wounds hold near-normal collagen at 20-30 % of normal strength (Levenson et al. 1965)", &P::kappa_x},
   ParameterSpec{"kappa_3", "-", G::Readout, 0.5, 0.0, 10.0, "stiffness of type III relative to type I collagen (docs/model.md §5)", &P::kappa_3},
   ParameterSpec{"E_e", "-", G::Readout, 0.3, 1e-6, 100.0, "elastic-fibre modulus; calibrated to young Cutometer ranges (docs/model.md §5)", &P::E_e},
   ParameterSpec{"E_c", "-", G::Readout, 0.7, 1e-6, 100.0, "collagen modulus (docs/model.md §5)", &P::E_c},

@@ -187,6 +187,7 @@ SiteRates site_rates(const Site& site, const Parameters& pp, const Patient& pati
   s.p_C = now.p_C;
   s.p_E = now.p_E;
   s.k_t3 = start.k_t3;
+  s.C_rest = now.C3 + now.C1 + now.Cx;
   s.sigma_T = pp.sigma_T * age_factor_synthesis(pp, age);
   s.P_uv = pp.a_UV * patient.sun_exposure * site.uv;
   s.kappa_keloid = pp.kappa_keloid;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
@@ -157,6 +158,35 @@ MetricValue course_firmness_gain(const Target& t, ScenarioRunner& s) {
   const RunResult& r = scenario(s, t);
   return in(value_at(r, r.readout("firmness_gain").values, 180.0), t);
 }
+/// Percent change of papillary total collagen 56 days after the last session, from before the first.
+MetricValue lotfi_papillary_collagen(const Target& t, ScenarioRunner& s) {
+  const RunResult& r = scenario(s, t);
+  const LayerSeries& pap = r.layer("papillary");
+  const LayerSeries* before = nullptr;
+  for (std::size_t k = 0; k < r.layer_names.size(); ++k)
+    if (r.layer_names[k] == "papillary") before = &r.pre_treatment[k];
+  if (before == nullptr || r.sessions.empty()) throw std::invalid_argument("lotfi_papillary_collagen: no papillary layer or no session");
+  const double day = r.sessions.back().session.time + 56.0;
+  const Series C = plus(plus(pap.species[C3], pap.species[C1]), pap.species[Cx]);
+  const double C0 = before->species[C3][0] + before->species[C1][0] + before->species[Cx][0];
+  return in(100.0 * (value_at(r, C, day) / C0 - 1.0), t, fmt::format("day {:g}", day));
+}
+/// Days from the last session to the largest firmness gain between it and the end of the run.
+MetricValue firmness_peak_after_course(const Target& t, ScenarioRunner& s) {
+  const RunResult& r = scenario(s, t);
+  if (r.sessions.empty()) throw std::invalid_argument("firmness_peak_after_course: no session");
+  const double last = r.sessions.back().session.time;
+  const Series& g = r.readout("firmness_gain").values;
+  return in(peak_time(r, g, last, r.time.back()) - last, t, fmt::format("followed to day {:g}", r.time.back()));
+}
+/// Collagen at day 42 in the channel cores of the first session over that of intact tissue at
+/// the same depths, 0.4-1.0 mm (2D).
+MetricValue channel_core_refill_target(const Target& t, ScenarioRunner& s) {
+  const RunResult& r = scenario(s, t);
+  const FieldModel m = build_field_model(s.config(t.scenario));
+  if (m.cells.sessions.empty()) throw std::invalid_argument("channel_core_refill: no session");
+  return in(channel_core_refill(r, m.cells.sessions.front().cells, 42.0, 0.4, 1.0), t);
+}
 
 struct Entry {
   const char* kind;
@@ -184,6 +214,9 @@ constexpr Entry kMetrics[] = {
     {"fibrotic_persistence", fibrotic_persistence},
     {"course_collagen_induction", course_collagen_induction},
     {"course_firmness_gain", course_firmness_gain},
+    {"lotfi_papillary_collagen", lotfi_papillary_collagen},
+    {"firmness_peak_after_course", firmness_peak_after_course},
+    {"channel_core_refill", channel_core_refill_target},
 };
 
 }  // namespace
@@ -198,12 +231,16 @@ const RunResult& ScenarioRunner::run(const std::string& scenario,
   for (const auto& o : overrides) key += "\n" + o;
   auto it = cache_.find(key);
   if (it != cache_.end()) return *it->second;
+  auto result = std::make_unique<RunResult>(run_simulation(config(scenario, overrides)));
+  return *cache_.emplace(key, std::move(result)).first->second;
+}
+
+RunConfig ScenarioRunner::config(const std::string& scenario, const std::vector<std::string>& overrides) const {
   std::vector<std::string> all = common_;
   all.insert(all.end(), overrides.begin(), overrides.end());
   RunConfig cfg = load_config(dir_ + "/" + scenario + ".toml", all);
   if (adjust_) adjust_(cfg);
-  auto result = std::make_unique<RunResult>(run_simulation(cfg));
-  return *cache_.emplace(key, std::move(result)).first->second;
+  return cfg;
 }
 
 std::vector<std::string> metric_kinds() {
@@ -267,6 +304,37 @@ double integral_between(const RunResult& r, const std::vector<double>& x, double
     sum += 0.5 * (value_at(r, x, a) + value_at(r, x, b)) * (b - a);
   }
   return sum;
+}
+
+double channel_core_refill(const RunResult& r, const std::vector<InjuryFractions>& fractions, double day,
+                           double z0, double z1) {
+  const std::size_t nz = r.z.size();
+  const std::size_t cells = fractions.size();
+  if (r.fields[C1].empty() || nz == 0 || cells % nz != 0 || r.fields[C1].size() != r.profile_time.size() * cells)
+    throw std::invalid_argument("channel_core_refill: needs a 2D or 3D run and its session's cells");
+  const auto at = std::find_if(r.profile_time.begin(), r.profile_time.end(),
+                               [day](double t) { return std::abs(t - day) <= kTimeEps; });
+  if (at == r.profile_time.end())
+    throw std::invalid_argument(fmt::format("channel_core_refill: no profile at day {:g}", day));
+  const std::size_t offset = static_cast<std::size_t>(at - r.profile_time.begin()) * cells;
+  double core = 0.0, intact = 0.0;
+  std::size_t n_core = 0, n_intact = 0;
+  for (std::size_t i = 0; i < cells; ++i) {
+    const double z = r.z[i % nz];
+    if (z < z0 || z > z1) continue;
+    const double C = r.fields[C3][offset + i] + r.fields[C1][offset + i] + r.fields[Cx][offset + i];
+    if (fractions[i].channel >= 0.5) {
+      core += C;
+      ++n_core;
+    } else if (fractions[i].channel == 0.0) {
+      intact += C;
+      ++n_intact;
+    }
+  }
+  if (n_core == 0 || n_intact == 0)
+    throw std::invalid_argument(fmt::format("channel_core_refill: {} channel-core and {} intact cells at {:g}-{:g} mm",
+                                            n_core, n_intact, z0, z1));
+  return (core / static_cast<double>(n_core)) / (intact / static_cast<double>(n_intact));
 }
 
 }  // namespace citsim

@@ -273,8 +273,8 @@ mkdir -p "$T/num"
 "$CITSIM" run "$CONFIG" --set model.level=1d "${LOOSE[@]}" -o "$T/num/neg.h5" -q 2>"$T/neg.err"
 RC=$?
 err=$(cat "$T/neg.err")
-check "negative state (1D): exit 3 with time, level, depth and species; nothing written" \
-  $([ $RC -eq 3 ] && [[ "$err" == "error: numerical failure at t = "*" day, level 1d, z = "*" mm (cell "*"): species "*" = -"* ]] &&
+check "negative state (1D): exit 3 with time, level, compartment, depth and species; nothing written" \
+  $([ $RC -eq 3 ] && [[ "$err" == "error: numerical failure at t = "*" day, level 1d, "*"z = "*" mm (cell "*"): species "*" = -"* ]] &&
     [ -z "$(ls -A "$T/num")" ] && echo 0 || echo 1) "exit $RC" "$err"
 # In 2D the first session's debris decays without undershooting; the second's does not.
 "$CITSIM" run "$CONFIG" --set model.level=2d --set numerics.dx=0.2 --set numerics.dz=0.1 "${LOOSE[@]}" \
@@ -288,7 +288,7 @@ check "negative state (2D): exit 3 with time, level, x, depth and species" \
 RC=$?
 err=$(cat "$T/collapse.err")
 check "step-size collapse (1D): exit 3 with step, time, species, level and depth; nothing written" \
-  $([ $RC -eq 3 ] && [[ "$err" == "error: kinetics step size collapsed to "*" day at t = "*" day, species "*"(level 1d, z = "*" mm, cell "*")" ]] &&
+  $([ $RC -eq 3 ] && [[ "$err" == "error: kinetics step size collapsed to "*" day at t = "*" day, species "*"(level 1d, "*"z = "*" mm, cell "*")" ]] &&
     [ -z "$(ls -A "$T/num")" ] && echo 0 || echo 1) "exit $RC" "$err"
 
 cat >"$T/failing.toml" <<EOF

@@ -71,7 +71,7 @@ TEST_CASE("limits: the grid is counted as the model builds it", "[io][limits]") 
   const RunEstimate zero = estimate_run(config_of({"model.level=0d"}));
   CHECK(zero.cells == 1);
   CHECK(zero.grid == "the 0D point");
-  const RunEstimate one = estimate_run(config_of({"numerics.dz=0.1"}));  // z_bottom 2.9 mm: 29 cells
+  const RunEstimate one = estimate_run(config_of({"numerics.dz=0.1", "numerics.closure=mean-field"}));  // 29 cells
   CHECK(one.cells == 29);
   CHECK(one.grid == "the 1D column of 29 cells");
   const RunEstimate two = estimate_run(config_of({"model.level=2d", "numerics.dz=0.1", "numerics.dx=0.1"}));
@@ -83,7 +83,7 @@ TEST_CASE("limits: the grid is counted as the model builds it", "[io][limits]") 
 }
 
 TEST_CASE("limits: the 1D closure counts every compartment as a point", "[io][limits]") {
-  const RunEstimate mean = estimate_run(config_of({}));
+  const RunEstimate mean = estimate_run(config_of({"numerics.closure=mean-field"}));
   CHECK(mean.points == mean.cells);
   const RunEstimate k64 = estimate_run(config_of({"numerics.closure=core-surround", "numerics.closure_shells=64"}));
   CHECK(k64.cells == 116);

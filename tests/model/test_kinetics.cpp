@@ -83,3 +83,29 @@ TEST_CASE("kinetics: type III share of synthesis rises under TGF-beta and equals
   CHECK(wound.total > 5.0 * rest.total);
   CHECK(wound.type3 / wound.total > r.q3 + 0.1);
 }
+
+TEST_CASE("kinetics: a matrix deficit speeds synthesis in proportion; at and above rest it does nothing") {
+  Parameters p = default_parameters();
+  const SiteRates r = reticular_rates(p);
+  Site s{1.0, reticular_composition(p, 40.0, LaxityCause::Aging), 1.0, 0.0, true};
+  const SpeciesVector rest = resting_state(s, p);
+  CHECK(rest[C3] + rest[C1] + rest[Cx] == Approx(r.C_rest).epsilon(1e-12));
+  // At rest every derivative is zero whatever σ_fill: homeostasis does not see the new term.
+  for (const double sigma : {0.0, 16.0, 50.0}) {
+    p.sigma_fill = sigma;
+    CHECK(kinetics_rhs(rest, r, p).norm() < 1e-12);
+  }
+  // Half the matrix gone (a channel's core): synthesis × (1 + σ_fill/2), as the crowding allows.
+  SpeciesVector defect = rest;
+  for (int c : {C3, C1, Cx}) defect[c] *= 0.5;
+  p.sigma_fill = 0.0;
+  const double plain = collagen_synthesis(defect, r, p).total;
+  p.sigma_fill = 16.0;
+  CHECK(collagen_synthesis(defect, r, p).total == Approx(plain * (1.0 + 16.0 * 0.5)).epsilon(1e-12));
+  // Above rest (induced collagen) the deficit term is off.
+  SpeciesVector induced = rest;
+  induced[C1] *= 1.5;
+  const double with = collagen_synthesis(induced, r, p).total;
+  p.sigma_fill = 0.0;
+  CHECK(collagen_synthesis(induced, r, p).total == with);
+}

@@ -266,12 +266,13 @@ TEST_CASE("field simulation: the closure tracks 2D channels far better than the 
   check_closure_tracks(ModelLevel::TwoD, 0.05, 3.0, 0.1);
 }
 
-// The cheaper 3D check: a coarse patch (0.1 mm cells, 12 000 cells). There the mean field is 1.7
-// times the cylinders' induction and eight shells are within 2 % (3 % on 0.05 mm cells, the
+// The cheaper 3D check: a coarse patch (0.1 mm cells, 12 000 cells). There the mean field is 1.4
+// times the cylinders' induction (1.7 before the channels refilled, model v3: a refilling core
+// wastes less of the injury) and eight shells are within 1 % (3 % on 0.05 mm cells, the
 // [agreement-table]).
 TEST_CASE("field simulation: the closure tracks 3D channels far better than the mean field",
           "[field][closure][agreement]") {
-  check_closure_tracks(ModelLevel::ThreeD, 0.1, 1.5, 0.25);
+  check_closure_tracks(ModelLevel::ThreeD, 0.1, 1.25, 0.25);
 }
 
 // The table of docs/model.md ("How close it comes"), hidden for its cost

@@ -25,7 +25,7 @@ enum class ColumnClosure { MeanField, CoreSurround, CoreSurroundSlits };
 struct NumericsConfig : StepControl {
   double dz = 0.025;  ///< depth cell size [mm]
   double dx = 0.02;   ///< lateral cell size in 2D and 3D [mm]
-  ColumnClosure closure = ColumnClosure::MeanField;  ///< 1D only
+  ColumnClosure closure = ColumnClosure::CoreSurround;  ///< 1D only (other levels ignore it)
   /// Shells of the closure's surround, by distance to the nearest channel (closure_shells.hpp),
   /// 1..64; 1: the two-compartment closure (core and one surround). 8: the course's
   /// collagen induction within 0.4 % of 32 shells (docs/model.md).

@@ -43,7 +43,7 @@ struct Parameters {
   double a_TM, a_TF, K_auto, beta_T, delta_T;
   double r_h, r_F, K_TF, F_max;
   double k_myo, K_myo, mu_Mf, K_surv;
-  double sigma_T, K_TC, K_CpC, C_max;
+  double sigma_T, K_TC, K_CpC, C_max, sigma_fill;
   double beta_Mf, Delta_f3, f3_Mf;
   double k_x, k_t1, k_tx, xi, d_P;
   double k_E0, sigma_E, d_EN, d_EM;

@@ -78,6 +78,7 @@ struct SiteRates {
   double p_C;      ///< collagen production per fibroblast [mg/cm³/day]
   double p_E;      ///< elastin production per fibroblast [mg/cm³/day]
   double k_t3;     ///< collagen III turnover [1/day]
+  double C_rest;   ///< resting total collagen C3 + C1 + Cx [mg/cm³], the reference of the deficit
   double sigma_T;  ///< TGF-β gain of synthesis, with patient and age factors
   double P_uv;     ///< extra MMP production from UV [1/day]
   double kappa_keloid;

@@ -21,6 +21,8 @@ class ScenarioRunner {
   explicit ScenarioRunner(std::string scenario_dir, std::function<void(RunConfig&)> adjust = {},
                           std::vector<std::string> common = {});
   const RunResult& run(const std::string& scenario, const std::vector<std::string>& overrides = {});
+  /// The config `run` integrates for (scenario, overrides): loaded, overridden and adjusted.
+  RunConfig config(const std::string& scenario, const std::vector<std::string>& overrides = {}) const;
   std::size_t runs() const { return cache_.size(); }
 
  private:
@@ -48,5 +50,12 @@ double peak_time(const RunResult& r, const std::vector<double>& x, double from =
 double value_at(const RunResult& r, const std::vector<double>& x, double t);
 double max_between(const RunResult& r, const std::vector<double>& x, double from, double to);
 double integral_between(const RunResult& r, const std::vector<double>& x, double from, double to);
+
+/// 2D/3D: mean total collagen (C3 + C1 + Cx) at profile time `day` in the cells that were channel
+/// cores (channel fraction ≥ 0.5 in `fractions`, one session's cells in field order) over the mean
+/// in the cells no channel touched, both over depths [z0, z1] mm. Throws std::invalid_argument
+/// without fields, without a profile at `day`, or without cells of either kind.
+double channel_core_refill(const RunResult& r, const std::vector<InjuryFractions>& fractions, double day,
+                           double z0, double z1);
 
 }  // namespace citsim
