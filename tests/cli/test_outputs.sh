@@ -118,8 +118,11 @@ for i in 0 1; do
 done
 S0="$IN/s.shard-0-of-2.h5"
 S1="$IN/s.shard-1-of-2.h5"
-cp "$SRC/configs/validation/targets.toml" "$IN/targets.toml"
+# The first target only (one 1D scenario): what is checked here is where calibrate writes, and
+# all 24 would run the 2D section at every loss evaluation.
+awk '/^\[\[target\]\]/ { n++ } n <= 1' "$SRC/configs/validation/targets.toml" >"$IN/targets.toml"
 cp -r "$SRC/configs/validation" "$T/val"
+cp "$IN/targets.toml" "$T/val/targets.toml"
 SCENARIO=$(sed -n 's/^scenario *= *"\(.*\)".*/\1/p' "$T/val/targets.toml" | head -n 1)
 ln -s cfg.toml "$IN/cfg_link.h5"
 ln "$IN/cfg.toml" "$IN/cfg_hard.h5"
