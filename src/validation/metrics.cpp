@@ -280,7 +280,7 @@ double peak_time(const RunResult& r, const std::vector<double>& x, double from, 
 }
 
 double value_at(const RunResult& r, const std::vector<double>& x, double t) {
-  // records are exact at the scenario's output times; interpolate linearly otherwise
+  // a record stands at each of the scenario's output times; interpolate linearly otherwise
   const auto it = std::lower_bound(r.time.begin(), r.time.end(), t - kTimeEps);
   if (it == r.time.end()) return x.back();
   const auto k = static_cast<std::size_t>(it - r.time.begin());
