@@ -32,12 +32,56 @@ def default_label(f):
     return level
 
 
+def value_at(t, y, day, ap, label):
+    i = np.flatnonzero(np.isclose(t, day, rtol=0.0, atol=1e-9))
+    if i.size == 0:
+        ap.error(f"runs labelled '{label}' have no record at day {day:g}")
+    return float(y[i[0]])
+
+
+def print_table(groups, days, references, ap):
+    """Markdown: one row per label, collagen induction and firmness gain at each day, mean over its runs."""
+    means = {}
+    head = "| run | " + " | ".join(f"collagen induction day {d:g}" for d in days) + " | " \
+        + " | ".join(f"firmness gain day {d:g}" for d in days) + " |"
+    print(head)
+    print("|---" * (1 + 2 * len(days)) + "|")
+    for label, runs in groups.items():
+        cells, m = [], []
+        for k in (1, 2):
+            for d in days:
+                v = [value_at(r[0], r[k], d, ap, label) for r in runs]
+                m.append(np.mean(v))
+                each = f" ({', '.join(f'{x:.2f}' for x in v)})" if len(v) > 1 else ""
+                cells.append(f"{np.mean(v):+.2f} %{each}")
+        means[label] = np.array(m)
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    for ref in references:
+        label, _, base = ref.partition("=")
+        if not base:
+            label, base = None, label
+        if base not in means:
+            ap.error(f"--reference '{base}' names no label")
+        print(f"\nrelative difference from '{base}' (%, same columns):")
+        for other, m in means.items():
+            if other == base or (label is not None and other != label):
+                continue
+            rel = 100.0 * (m - means[base]) / np.abs(means[base])
+            print(f"| {other} | " + " | ".join(f"{x:+.1f} %" for x in rel) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("runs", nargs="+", help="citsim HDF5 outputs")
     ap.add_argument("--labels", nargs="+", help="one label per run; equal labels are averaged")
     ap.add_argument("--title", help="figure title")
     ap.add_argument("-o", "--output", default="levels.png", help="image to write (PNG or SVG)")
+    ap.add_argument("--days", nargs="+", type=float, default=[],
+                    help="also print a Markdown table of both readouts at these days (mean of each label, "
+                         "and each run's value), and each label's difference from the label given by --reference")
+    ap.add_argument("--reference", action="append", default=[],
+                    help="label to compare against in the table (repeatable: LABEL or 'LABEL=REFERENCE' to "
+                         "compare LABEL with REFERENCE only)")
     args = ap.parse_args()
     if args.labels and len(args.labels) != len(args.runs):
         ap.error("give one label per run")
@@ -69,6 +113,8 @@ def main():
     fig.tight_layout()
     fig.savefig(args.output, dpi=130)
     print(f"wrote {args.output}")
+    if args.days:
+        print_table(groups, args.days, args.reference, ap)
     for label, runs in groups.items():
         end = np.mean([r[1][-1] for r in runs]), np.mean([r[2][-1] for r in runs])
         print(f"{label}: day {runs[0][0][-1]:g}: collagen induction {end[0]:+.2f} %, firmness gain {end[1]:+.2f} %"
