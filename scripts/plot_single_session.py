@@ -44,7 +44,18 @@ def read(path):
         derm = {k: f["layers/dermis"][k][:] for k in f["layers/dermis"]}
         ery = f["readouts/erythema"][:]
         sessions = f["sessions/time"][:]
-    return t, derm, ery, sessions
+        s_rest = resting_dermis_mean(f, "S_rest")
+    return t, derm, ery, sessions, s_rest
+
+
+def resting_dermis_mean(f, name):
+    """Dermis mean of a resting profile of /tissue: cell means weighted by their overlap with
+    [0, z_reticular] (the layer means of docs/file-format.md; the cells are uniform)."""
+    z = f["z"][:]
+    dz = z[1] - z[0] if len(z) > 1 else 1.0
+    lo, hi = z - dz / 2, z + dz / 2
+    w = np.clip(np.minimum(hi, float(f["parameters"].attrs["z_reticular"])) - np.maximum(lo, 0.0), 0.0, None)
+    return float(np.sum(w * f["tissue/" + name][:]) / np.sum(w))
 
 
 def main():
@@ -56,7 +67,7 @@ def main():
     ap.add_argument("--days", type=float, default=60.0, help="days shown after the session")
     args = ap.parse_args()
 
-    t, d, ery, sessions = read(args.run)
+    t, d, ery, sessions, s_rest = read(args.run)
     t0 = sessions[0] if len(sessions) else 0.0
     keep = (t >= t0 - 1.0) & (t <= t0 + args.days)
     x = t[keep] - t0
@@ -85,7 +96,8 @@ def main():
     # 3. Synthesis and what share of it is type III.
     a = ax[2]
     s = d["collagen_synthesis"][keep]
-    a.plot(x, s / s[0], label="collagen synthesis S / S(day 0)", color="C5")
+    a.plot(x, s / s_rest, label="collagen synthesis S / S at rest", color="C5")
+    a.axhline(1.0, color="0.6", lw=0.8, ls=":")
     a.set_ylabel("synthesis relative to rest")
     b = a.twinx()
     b.plot(x, d["type3_share"][keep], label="type III share of new collagen", color="C9", ls="--")

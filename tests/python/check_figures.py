@@ -183,6 +183,35 @@ def main():
     check(r.returncode != 0 and bad in r.stderr and "not a citsim run" in r.stderr,
           "CLI: a file that is not a run is refused by name", r.stderr.strip())
 
+    # 7. The validation figures' helpers (scripts/plot_single_session.py, scripts/plot_levels.py).
+    sys.path.insert(0, os.path.join(src, "scripts"))
+    import plot_single_session
+    rest = os.path.join(out, "rest.h5")
+    subprocess.run([citsim, "run", os.path.join(src, "configs", "validation", "untreated.toml"), "-o", rest,
+                    "-q", "--set", "protocol.end_days=30", "--set", "model.aging_drift=false",
+                    "--set", "numerics.dz=0.05"], check=True, stdin=subprocess.DEVNULL)
+    with h5py.File(rest) as f:
+        s_rest = plot_single_session.resting_dermis_mean(f, "S_rest")
+        s_run = f["layers/dermis/collagen_synthesis"][:]
+    check(np.allclose(s_run, s_rest, rtol=1e-9, atol=0.0),
+          "single session: the resting synthesis is the dermis mean of an untreated run",
+          f"{s_rest} against {s_run[0]}")
+    r = subprocess.run(["/usr/bin/python3", os.path.join(src, "scripts", "plot_levels.py"), one_d, zero_d,
+                        "--days", "10", "30", "--reference", "0d", "-o", os.path.join(out, "levels.png")],
+                       capture_output=True, text=True)
+    rows = {}  # the first row of each label: the table (the differences follow it)
+    for line in r.stdout.splitlines():
+        if line.startswith("| 1d") or line.startswith("| 0d"):
+            rows.setdefault(line.split("|")[1].strip(), line)
+    want = [f"{run.readouts['collagen_induction'][np.searchsorted(run.time, d)]:+.2f} %" for d in (10, 30)]
+    check(r.returncode == 0 and image_ok(os.path.join(out, "levels.png")) and "1d" in rows
+          and all(w in rows["1d"] for w in want), "levels: the table holds the readouts at the days asked",
+          r.stdout + r.stderr)
+    r = subprocess.run(["/usr/bin/python3", os.path.join(src, "scripts", "plot_levels.py"), one_d,
+                        "--days", "12.3", "-o", os.path.join(out, "levels.png")], capture_output=True, text=True)
+    check(r.returncode != 0 and "no record at day 12.3" in r.stderr, "levels: a day without a record is refused",
+          r.stderr.strip())
+
     return TALLY.summary()
 
 
