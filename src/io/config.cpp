@@ -16,7 +16,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <numbers>
 #include <optional>
 #include <set>
 #include <span>
@@ -28,8 +27,10 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/parameter_file.hpp"
-#include "citsim/numerics/kinetics_stepper.hpp"
+#include "citsim/model/injury.hpp"
 #include "citsim/model/tissue.hpp"
+#include "citsim/numerics/field_grid.hpp"
+#include "citsim/numerics/kinetics_stepper.hpp"
 #include "detail/toml_text.hpp"
 
 namespace citsim {
@@ -508,43 +509,16 @@ void check_type3_share(const Reader& rd, const Parameters& p, const ParameterSou
   }
 }
 
-/// The largest normalised vascular density, conservatively: the largest raw density of any layer
-/// divided by the raw profile's mean over the dermis (0..z_reticular) on a fine grid, ignoring the
-/// tanh steps between layers (a small effect). docs/model.md §1. The tissue module's exact v_max may
-/// replace this.
-double conservative_v_max(const Parameters& p) {
-  constexpr int n = 20001;
-  const auto raw = [&](double z) {
-    const bool papillary = z < p.z_papillary;
-    const double peak = papillary ? p.v_subpapillary : p.v_deep;
-    const double centre = papillary ? p.z_subpapillary : p.z_deep;
-    const double x = (z - centre) / p.plexus_width;
-    return p.v_base + (peak - p.v_base) * std::exp(-x * x);
-  };
-  const double h = p.z_reticular / (n - 1);
-  double sum = 0.0;  // trapezoid rule
-  for (int i = 0; i < n; ++i) sum += raw(i * h) * (i == 0 || i == n - 1 ? 0.5 : 1.0);
-  const double mean = sum * h / p.z_reticular;
-  const double peak = std::max({p.v_subpapillary, p.v_deep, p.v_base, p.v_hypodermis});
-  return mean > 0.0 ? peak / mean : kInf;
-}
-
-/// docs/model.md §3: the loop gain of cytokines -> neutrophils/M1 -> cytokines at rest, at v_max.
-/// Rest is stable only if it is below 1.
-double loop_gain_at_peak(const Parameters& p) {
-  const double per_v = p.s_N * p.a_N / (p.K_N * p.mu_N * p.delta_Cp) +
-                       p.s_M * p.a_M1 / (p.K_M * (p.k_12 + p.mu_M) * p.delta_Cp);
-  return conservative_v_max(p) * per_v;
-}
-
 void check_loop_gain(const Reader& rd, const Parameters& p, const ParameterSources& sources) {
   static constexpr std::array<std::string_view, 4> vessels = {"v_base", "v_subpapillary", "v_deep",
                                                               "plexus_width"};
-  if (!std::isfinite(conservative_v_max(p)))
+  // The model's own v_max and loop gain (tissue.hpp), so that what is checked here is what the
+  // simulation's tissue will be.
+  if (!(vascular_dermis_mean(p) > 0.0))
     fail_parameters(rd, sources, p, vessels,
                     "the dermis needs a positive vascular density (v_base, v_subpapillary, "
                     "v_deep) to normalise v(z) (docs/model.md §1)");
-  const double g = loop_gain_at_peak(p);
+  const double g = loop_gain(p, max_vascular_density(p));
   if (g < 1.0) return;
   static constexpr std::array<std::string_view, 19> names = {
       "a_N",    "a_M1",         "s_N",          "s_M",
@@ -669,9 +643,7 @@ Session read_session(const Reader& rd, const toml::table& t, const std::string& 
     rd.fail(prefix, &t, "",
             "a roller needs passes (integer 1..100) or density (channels/cm^2, (0, 5000])");
   if (passes) {
-    // docs/model.md §2: each pass of the drum leaves needles / (pi * diameter * width) channels per cm^2
-    s.density =
-        s.passes * p.roller_needles / (std::numbers::pi * p.roller_diameter * p.roller_width);
+    s.density = roller_density(s.passes, p);
     if (!(s.density <= 5000.0))
       rd.reject(passes_key, *passes,
                 fmt::format("gives {:.1f} channels/cm^2 with this drum (roller_needles, "
@@ -991,13 +963,13 @@ RunConfig parse_config(const std::string& text, const std::string& path,
   }
   if (output) cfg.output = read_output(rd, *output);
   if (cfg.level == ModelLevel::TwoD || cfg.level == ModelLevel::ThreeD) {
-    // A periodic lateral line needs 3 cells (make_field_grid rounds width/dx the same way).
+    // The field grid's own rule (field_grid.hpp): a periodic lateral line needs 3 cells.
     const bool three_d = cfg.level == ModelLevel::ThreeD;
     const double width = three_d ? cfg.parameters.width_3d : cfg.parameters.width_2d;
-    const double cells = std::max(1.0, std::round(width / cfg.numerics.dx));
-    if (cells < 3.0)
+    const std::size_t cells = lateral_cell_count(width, cfg.numerics.dx);
+    if (cells < kMinLateralCells)
       rd.fail("numerics.dx", numerics ? numerics->get("dx") : nullptr, fmt::format("{}", cfg.numerics.dx),
-              fmt::format("gives {:g} lateral cell(s) across the {} width {} = {:g} mm; a periodic side needs at least "
+              fmt::format("gives {} lateral cell(s) across the {} width {} = {:g} mm; a periodic side needs at least "
                           "3: dx <= {:.4g} mm",
                           cells, three_d ? "3D" : "2D", three_d ? "width_3d" : "width_2d", width, width / 2.5));
   }

@@ -9,9 +9,8 @@ namespace citsim {
 namespace {
 
 std::size_t lateral_cells(double width, double dx_target, const char* axis) {
-  const auto n = static_cast<std::size_t>(std::max(1.0, std::round(width / dx_target)));
-  // A periodic line of fewer than 3 cells has no distinct left and right neighbours.
-  if (n < 3)
+  const std::size_t n = lateral_cell_count(width, dx_target);
+  if (n < kMinLateralCells)
     throw std::invalid_argument(fmt::format(
         "{} width {:g} mm with lateral cell size {:g} mm gives {} cells; at least 3 are needed",
         axis, width, dx_target, n));
@@ -19,6 +18,10 @@ std::size_t lateral_cells(double width, double dx_target, const char* axis) {
 }
 
 }  // namespace
+
+std::size_t lateral_cell_count(double width, double dx_target) {
+  return static_cast<std::size_t>(std::max(1.0, std::round(width / dx_target)));
+}
 
 FieldGrid make_field_grid(double width_x, double width_y, double dx_target, double depth,
                           double dz_target) {

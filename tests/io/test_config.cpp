@@ -14,6 +14,9 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
+#include "citsim/model/injury.hpp"
+#include "citsim/model/tissue.hpp"
+#include "citsim/numerics/field_grid.hpp"
 
 #ifndef CITSIM_SOURCE_DIR
 #define CITSIM_SOURCE_DIR "."
@@ -516,6 +519,55 @@ TEST_CASE("config: an unstable resting inflammatory loop is refused", "[config]"
   CHECK(contains(msg, ">= 1; lower a_N or a_M1 (docs/model.md §3)"));
   // the defaults are stable: G(v_max) is about 0.42
   CHECK_NOTHROW(parse_config("", "ok.toml"));
+}
+
+// The reader judges a config by the model's own formulas (tissue.hpp's loop gain at its v_max,
+// injury.hpp's roller density, field_grid.hpp's lateral cells), not a copy of them: a copy
+// drifts, and a config it passed would then run an unstable tissue.
+TEST_CASE("config: stability is judged by the model's own loop gain, at its edge", "[config]") {
+  const RunConfig base = parse_config("", "ok.toml");
+  Parameters p = base.parameters;
+  const double per_a_N = loop_gain(p, max_vascular_density(p));
+  // a_N at which the exact gain reaches 1, then values a hair either side of it
+  p.a_N = 0.0;
+  const double rest_without = loop_gain(p, max_vascular_density(p));
+  p.a_N = base.parameters.a_N;
+  const double a_edge = base.parameters.a_N * (1.0 - rest_without) / (per_a_N - rest_without);
+  for (double f : {0.999, 1.001}) {
+    const std::string value = fmt::format("{:.9g}", a_edge * f);
+    Parameters q = base.parameters;
+    q.a_N = std::stod(value);
+    const bool stable = loop_gain(q, max_vascular_density(q)) < 1.0;
+    INFO("a_N = " << value << ", exact G(v_max) = " << loop_gain(q, max_vascular_density(q)));
+    CHECK(stable == (f < 1.0));
+    if (stable)
+      CHECK_NOTHROW(parse_config("[model.parameters]\na_N = " + value + "\n", "ok.toml"));
+    else
+      CHECK(contains(error_of("[model.parameters]\na_N = " + value + "\n"), "loop gain G(v_max) = "));
+  }
+}
+
+TEST_CASE("config: a roller's density and a field's lateral cells come from the model's rules", "[config]") {
+  const RunConfig roller = parse_config(
+      "[[protocol.session]]\ntime = 0\ndevice = \"roller\"\nneedle_length = 0.5\npasses = 4\n",
+      "ok.toml");
+  REQUIRE(roller.protocol.sessions.size() == 1);
+  CHECK(roller.protocol.sessions[0].density == roller_density(4, roller.parameters));
+  // the smallest dx the reader refuses is the one make_field_grid refuses
+  for (double dx : {0.4, 0.45}) {
+    const std::string text =
+        fmt::format("[model]\nlevel = \"2d\"\n[tissue]\nwidth_2d = 1.0\n[numerics]\ndx = {}\n", dx);
+    const bool grid_ok = lateral_cell_count(1.0, dx) >= kMinLateralCells;
+    INFO("dx = " << dx << ": " << lateral_cell_count(1.0, dx) << " cells across 1 mm");
+    CHECK(grid_ok == (dx < 0.42));
+    if (grid_ok) {
+      CHECK_NOTHROW(parse_config(text, "ok.toml"));
+      CHECK_NOTHROW(make_field_grid(1.0, 0.0, dx, 2.9, 0.025));
+    } else {
+      CHECK(contains(error_of(text), "a periodic side needs at least 3"));
+      CHECK_THROWS(make_field_grid(1.0, 0.0, dx, 2.9, 0.025));
+    }
+  }
 }
 
 TEST_CASE("config: override errors name --set", "[config]") {

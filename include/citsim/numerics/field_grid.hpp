@@ -28,6 +28,12 @@ struct FieldGrid {
   double y_centre(std::size_t iy) const { return (static_cast<double>(iy) + 0.5) * dy; }
 };
 
+/// A periodic line of fewer cells has no distinct left and right neighbours.
+inline constexpr std::size_t kMinLateralCells = 3;
+
+/// Lateral cells across `width` for a target size `dx_target` [mm]: width/dx rounded, at least 1.
+std::size_t lateral_cell_count(double width, double dx_target);
+
 /// A 2D (`width_y` = 0) or 3D grid: lateral cells of size close to `dx_target` covering the
 /// widths exactly, depth cells as `make_uniform_grid`. Throws std::invalid_argument if a
 /// periodic direction would have fewer than 3 cells.
