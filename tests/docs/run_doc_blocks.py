@@ -7,7 +7,8 @@ file name or count fails here.
 The blocks run in the order a reader meets them (README.md, then docs/*.md by name) in a copy of
 the source tree, as on a fresh clone after the README's quick start: `build/release` there is the
 build tree under test; HOME is an empty directory whose ~/.local/bin is on PATH (where the
-README's install step puts citsim, and which Debian's ~/.profile puts on PATH); plots draw without
+README's install step puts citsim, and which Debian's ~/.profile puts on PATH); PYTHONPATH holds
+build/release/python (docs/python.md); plots draw without
 a display (MPLBACKEND=Agg); Open MPI may run as root and put more ranks than cores (what the
 flags named beside the MPI block of docs/cluster.md do). A ```sh or ```bash block runs in bash
 with -e and pipefail. The ```python blocks of a document share one session (later blocks use
@@ -138,7 +139,9 @@ def main():
         os.symlink(build, os.path.join(clone, "build", "release"))
         home = os.path.join(tmp, "home")
         os.makedirs(home)
+        # PYTHONPATH: the Python package of the build, as docs/python.md's first step sets it.
         env = dict(os.environ, HOME=home, MPLBACKEND="Agg",
+                   PYTHONPATH=os.path.join(clone, "build", "release", "python"),
                    PATH=os.path.join(home, ".local", "bin") + os.pathsep + os.environ.get("PATH", ""),
                    OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                    OMPI_MCA_rmaps_base_oversubscribe="1")

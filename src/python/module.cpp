@@ -1,0 +1,168 @@
+// The compiled part of the Python package `citsim` (python/citsim/): runs, the parameter table
+// and the validation targets as plain Python data. The package turns them into xarray and pandas
+// objects; a run comes back as the very contents `citsim run` writes (run_file_contents), so the
+// Dataset and the HDF5 file cannot drift apart.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "citsim/errors.hpp"
+#include "citsim/io/config.hpp"
+#include "citsim/io/parameter_file.hpp"
+#include "citsim/io/run_output.hpp"
+#include "citsim/model/parameters.hpp"
+#include "citsim/run.hpp"
+#include "citsim/threads.hpp"
+#include "citsim/validation/metrics.hpp"
+#include "citsim/validation/targets.hpp"
+#include "citsim/version.hpp"
+
+namespace py = pybind11;
+using namespace citsim;
+
+namespace {
+
+py::object attribute_value(const AttributeValue& v) {
+  return std::visit([](const auto& x) -> py::object { return py::cast(x); }, v);
+}
+
+py::dict attributes(const std::vector<Attribute>& attrs) {
+  py::dict d;
+  for (const Attribute& a : attrs) d[py::str(a.name)] = attribute_value(a.value);
+  return d;
+}
+
+/// One dataset as (path, dims, values, attrs); values a float64 or int64 numpy array or a list
+/// of str, flat (the Python side reshapes by the dimensions' lengths).
+py::tuple dataset(const Dataset& d) {
+  py::object values;
+  switch (d.kind) {
+    case DataKind::Numbers: values = py::array_t<double>(d.numbers.size(), d.numbers.data()); break;
+    case DataKind::Integers:
+      values = py::array_t<std::int64_t>(d.integers.size(), d.integers.data());
+      break;
+    case DataKind::Strings: values = py::cast(d.strings); break;
+  }
+  py::dict attrs = attributes(d.attributes);
+  if (!d.units.empty()) attrs["units"] = d.units;
+  if (!d.long_name.empty()) attrs["long_name"] = d.long_name;
+  return py::make_tuple(d.path, d.dims, values, attrs);
+}
+
+/// FileContents as {"dimensions": [(path, values, attrs)], "datasets": [...], "groups": {path: attrs}}.
+py::dict contents_to_python(const FileContents& c) {
+  py::list dims, sets;
+  for (const Dimension& d : c.dimensions) {
+    py::dict attrs;
+    attrs["units"] = d.units;
+    attrs["long_name"] = d.long_name;
+    dims.append(py::make_tuple(d.path, py::array_t<double>(d.values.size(), d.values.data()), attrs));
+  }
+  for (const Dataset& d : c.datasets) sets.append(dataset(d));
+  py::dict groups;
+  for (const GroupAttributes& g : c.groups) groups[py::str(g.path)] = attributes(g.attributes);
+  py::dict out;
+  out["dimensions"] = dims;
+  out["datasets"] = sets;
+  out["groups"] = groups;
+  return out;
+}
+
+/// A config from a path or from TOML text (`name` labels its messages), with overrides.
+RunConfig read_config(const std::optional<std::string>& path, const std::optional<std::string>& text,
+                      const std::string& name, const std::vector<std::string>& overrides) {
+  if (path && text) throw std::invalid_argument("give a config path or a config text, not both");
+  if (path) return load_config(*path, overrides);
+  if (text) return parse_config(*text, name, overrides);
+  throw std::invalid_argument("give a config path or a config text");
+}
+
+py::dict run(const std::optional<std::string>& path, const std::optional<std::string>& text,
+             const std::string& name, const std::vector<std::string>& overrides, std::optional<int> threads) {
+  RunConfig cfg = read_config(path, text, name, overrides);
+  if (threads) {
+    if (!thread_count_allowed(*threads))
+      throw ConfigError("citsim.run", 0, "threads", std::to_string(*threads), "must be " + thread_count_rule());
+    cfg.numerics.threads = *threads;
+  }
+  FileContents contents;
+  {
+    py::gil_scoped_release release;  // a run takes seconds: let other Python threads go on
+    const RunResult result = run_simulation(cfg);
+    contents = run_file_contents(result, cfg);
+  }
+  return contents_to_python(contents);
+}
+
+/// The parameter table as `citsim params` prints it: the built-in fitted value where there is one.
+py::list params() {
+  const std::vector<FittedValue> fitted = embedded_parameter_file();
+  py::list rows;
+  for (const ParameterSpec& s : parameter_table()) {
+    double value = s.default_value;
+    std::string source(s.source);
+    for (const FittedValue& f : fitted)
+      if (f.name == s.name) {
+        value = f.value;
+        source = f.source;
+      }
+    py::dict row;
+    row["name"] = std::string(s.name);
+    row["value"] = value;
+    row["unit"] = std::string(s.unit);
+    row["group"] = std::string(to_string(s.group));
+    row["min"] = s.min;
+    row["max"] = s.max;
+    row["model_default"] = s.default_value;
+    row["source"] = source;
+    rows.append(row);
+  }
+  return rows;
+}
+
+py::list validate(const std::string& targets_path, const std::string& scenario_dir,
+                  const std::vector<std::string>& overrides) {
+  const std::vector<Target> targets = load_targets(targets_path);
+  py::list rows;
+  ScenarioRunner runner(scenario_dir, {}, overrides);
+  for (const Target& t : targets) {
+    MetricValue m{};
+    {
+      py::gil_scoped_release release;
+      m = evaluate_target(t, runner);
+    }
+    py::dict row;
+    row["target"] = t.id;
+    row["scenario"] = t.scenario;
+    row["metric"] = t.metric;
+    row["value"] = m.value;
+    row["lo"] = t.lo;
+    row["hi"] = t.hi;
+    row["pass"] = m.pass;
+    row["note"] = m.note;
+    row["source"] = t.source;
+    rows.append(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_citsim, m) {
+  m.doc() = "citsim's compiled core: use the package `citsim` (run, params, validate, open_run).";
+  // Every error citsim reports to a user is a ValueError with its message (file, key, value, rule).
+  py::register_exception<ConfigError>(m, "ConfigError", PyExc_ValueError);
+  py::register_exception<NumericalError>(m, "NumericalError", PyExc_ArithmeticError);
+  py::register_exception<IoError>(m, "IoError", PyExc_OSError);
+  m.attr("__version__") = std::string(kVersion);
+  m.attr("data_dir") = std::string(CITSIM_DATA_DIR);
+  m.def("run", &run, py::arg("path"), py::arg("text"), py::arg("name"), py::arg("overrides"),
+        py::arg("threads"), "Run a config; returns the contents of its HDF5 file as plain data.");
+  m.def("params", &params, "The parameter table, one dict a row.");
+  m.def("validate", &validate, py::arg("targets"), py::arg("scenarios"), py::arg("overrides"),
+        "Evaluate every target of a targets file; one dict a row.");
+}
