@@ -47,12 +47,16 @@ def _toml_value(value, key):
     raise TypeError(f"set: key '{key}' = {value!r}: give a number, a bool, a string or a list of them")
 
 
-def _overrides(set):
+def _overrides(set, unset=None):
+    """--unset (first, in order) and --set as the library takes them."""
+    if isinstance(unset, str):
+        unset = [unset]
+    edits = [f"unset {key}" for key in (unset or [])]
     if set is None:
-        return []
+        return edits
     if not isinstance(set, dict):
         raise TypeError("set must be a dict of dotted keys, e.g. {'patient.age': 60}")
-    return [f"{key}={_toml_value(value, key)}" for key, value in set.items()]
+    return edits + [f"{key}={_toml_value(value, key)}" for key, value in set.items()]
 
 
 def _config_source(config):
@@ -68,13 +72,14 @@ def _config_source(config):
     raise TypeError("config must be a path to a TOML file or a dict in the TOML layout")
 
 
-def run(config, set=None, threads=None):
+def run(config, set=None, threads=None, unset=None):
     """Run a config (a path, or a dict in the TOML layout of configs/default.toml) and return the
     run as an xarray.Dataset, in memory. `set` is a dict of dotted keys as `citsim run --set`
-    takes them ({"model.parameters.k_tx": 0.001}); `threads` as `-j`. Bad input raises ValueError
+    takes them ({"model.parameters.k_tx": 0.001}); `unset` a key or a list of keys the config
+    gives, removed first (`--unset`); `threads` as `-j`. Bad input raises ValueError
     (citsim.ConfigError) naming the key, the value and what is allowed."""
     path, text, name = _config_source(config)
-    contents = _citsim.run(path, text, name, _overrides(set), threads)
+    contents = _citsim.run(path, text, name, _overrides(set, unset), threads)
     return _dataset(contents)
 
 

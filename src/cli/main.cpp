@@ -354,7 +354,7 @@ int main(int argc, char** argv) {
              "128 + N stopped by another signal N (129 SIGHUP, ...).");
 
   std::string config_path, out;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, unsets;
   bool quiet = false, ignore_limits = false;
   int threads = 0;
 
@@ -362,6 +362,7 @@ int main(int argc, char** argv) {
   run->add_option("config", config_path, "TOML config file")->required();
   run->add_option("-o,--output", out, "Output file (default: [output] path of the config)");
   run->add_option("--set", sets, "Override a config value: dotted.key=value (repeatable)");
+  run->add_option("--unset", unsets, "Remove a key the config gives, before --set applies (repeatable)");
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
   run->add_option("-j,--threads", threads,
                   "Threads (default: one for 0D and 1D columns under 512 cells, all cores above; "
@@ -372,6 +373,7 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "Validate a config and print the resolved protocol");
   check->add_option("config", config_path, "TOML config file")->required();
   check->add_option("--set", sets, "Override a config value: dotted.key=value (repeatable)");
+  check->add_option("--unset", unsets, "Remove a key the config gives, before --set applies (repeatable)");
   check->add_flag(kIgnoreLimitsFlag, ignore_limits, "Report the limits a run would exceed as warnings, as run --ignore-limits would");
 
   app.add_subcommand("params", "Print the parameter table: name, default, unit, range, source");
@@ -442,8 +444,12 @@ int main(int argc, char** argv) {
     try {
       check_omp_num_threads();  // OpenMP's own thread count, held to -j's bound
       int code = 0;
-      if (run->parsed()) code = cmd_run(config_path, sets, out, quiet, threads, ignore_limits, cancel);
-      else if (check->parsed()) code = cmd_check(config_path, sets, ignore_limits);
+      // --unset first: a key the config gives is removed, then --set may give its alternative.
+      std::vector<std::string> edits;
+      for (const std::string& key : unsets) edits.push_back(unset_override(key));
+      edits.insert(edits.end(), sets.begin(), sets.end());
+      if (run->parsed()) code = cmd_run(config_path, edits, out, quiet, threads, ignore_limits, cancel);
+      else if (check->parsed()) code = cmd_check(config_path, edits, ignore_limits);
       else if (validate->parsed()) code = cmd_validate(targets_path, scenario_dir, validate_sets, quiet, cancel);
       else if (calib->parsed()) code = cmd_calibrate(cal, cancel);
       else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);

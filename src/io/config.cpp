@@ -55,6 +55,7 @@ using toml_text::render;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::string_view kOverrideFile = "--set";
+constexpr std::string_view kUnsetFile = "--unset";
 
 // ---------------------------------------------------------------------------------------------
 // Small text helpers
@@ -184,11 +185,56 @@ std::string parameter_home(const ParameterSpec& spec) {
 // ---------------------------------------------------------------------------------------------
 // --set overrides
 
-/// Applies "dotted.key=value" strings to `root`; returns the keys they set.
+/// The parts of a dotted key; throws unless each is a bare TOML name.
+std::vector<std::string> key_parts(const std::string& key, const std::string& override_text,
+                                   std::string_view source = kOverrideFile) {
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const auto dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (const auto& part : parts) {
+    const bool bare = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (!bare)
+      throw ConfigError(std::string(source), 0, override_text, "",
+                        "the key must be bare names joined by dots, e.g. "
+                        "model.parameters.k_tx (arrays of tables cannot be set)");
+  }
+  return parts;
+}
+
+/// Removes `key` (a value or a whole table) from `root`: `--unset`, so that a key the config
+/// gives can be replaced by one it excludes (a roller's density by its passes).
+void unset_key(toml::table& root, const std::string& key) {
+  if (std::count(key.begin(), key.end(), '.') >= toml_text::kMaxNesting)
+    throw ConfigError(std::string(kUnsetFile), 0, shortened(key), "", "the key " + toml_text::too_deep_message());
+  const std::vector<std::string> parts = key_parts(key, key, kUnsetFile);
+  toml::table* t = &root;
+  for (std::size_t i = 0; i + 1 < parts.size() && t != nullptr; ++i) {
+    toml::node* next = t->get(parts[i]);
+    t = next != nullptr ? next->as_table() : nullptr;
+  }
+  if (t == nullptr || !t->contains(parts.back()))
+    throw ConfigError(std::string(kUnsetFile), 0, key, "",
+                      "cannot unset it: the config does not give this key (only a key the config file "
+                      "or an earlier --set gives can be removed)");
+  t->erase(parts.back());
+}
+
+/// Applies "dotted.key=value" strings (and "unset dotted.key") to `root`, in order; returns the
+/// keys they set.
 std::set<std::string, std::less<>> apply_overrides(toml::table& root,
                                                    const std::vector<std::string>& overrides) {
   std::set<std::string, std::less<>> keys;
   for (const auto& o : overrides) {
+    if (o.rfind(kUnsetPrefix, 0) == 0) {
+      unset_key(root, trim(std::string_view(o).substr(kUnsetPrefix.size())));
+      continue;
+    }
     const auto eq = o.find('=');
     if (eq == std::string::npos)
       throw ConfigError(std::string(kOverrideFile), 0, o, "",
@@ -204,23 +250,7 @@ std::set<std::string, std::less<>> apply_overrides(toml::table& root,
       throw ConfigError(std::string(kOverrideFile), 0, key, shortened(value),
                         "the value " + toml_text::too_deep_message());
 
-    std::vector<std::string> parts;
-    for (std::size_t start = 0;;) {
-      const auto dot = key.find('.', start);
-      parts.push_back(
-          key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-    for (const auto& part : parts) {
-      const bool bare = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-      });
-      if (!bare)
-        throw ConfigError(std::string(kOverrideFile), 0, o, "",
-                          "the key must be bare names joined by dots, e.g. "
-                          "model.parameters.k_tx (arrays of tables cannot be set)");
-    }
+    const std::vector<std::string> parts = key_parts(key, o);
 
     // The value is TOML if it parses as one ("3", "true", "\"pen\"", "[1, 2]"), else a string,
     // so `device=roller` needs no quotes on a shell command line.

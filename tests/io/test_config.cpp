@@ -784,3 +784,31 @@ TEST_CASE("config: the type III share of new collagen, q3 + Delta_f3, must stay 
                              "[model.parameters]\nDelta_f3 = 1.0\n",
                              "ok.toml"));
 }
+
+TEST_CASE("config: --unset removes a key so that its alternative can be given", "[config]") {
+  const std::string path = CITSIM_SOURCE_DIR "/configs/default.toml";
+  // The default pen gives density; a roller's passes exclude it, so --set alone is refused...
+  const std::vector<std::string> roller = {"protocol.series.needle.device=roller", "protocol.series.needle.passes=4",
+                                           "protocol.series.needle.needle_length=0.5"};
+  try {
+    load_config(path, roller);
+    FAIL("a roller with both passes and density was accepted");
+  } catch (const ConfigError& e) {
+    CHECK(contains(e.what(), "either passes or density"));
+  }
+  // ... and accepted once density is removed; the recorded config says so.
+  std::vector<std::string> edits = {unset_override("protocol.series.needle.density")};
+  edits.insert(edits.end(), roller.begin(), roller.end());
+  const RunConfig cfg = load_config(path, edits);
+  REQUIRE(!cfg.protocol.sessions.empty());
+  CHECK(cfg.protocol.sessions[0].device == Device::Roller);
+  CHECK(cfg.protocol.sessions[0].density == roller_density(4, cfg.parameters));
+  CHECK(contains(cfg.source_text, "# unset protocol.series.needle.density\n"));
+  // Removing a whole table: the parameters the config set go back to the fitted table's.
+  const RunConfig plain = parse_config("[model.parameters]\nk_tx = 0.001\n", "p.toml", {unset_override("model.parameters")});
+  CHECK(plain.parameters.k_tx == fitted_defaults().k_tx);
+  // What the config does not give cannot be removed, and the message names the key.
+  CHECK(contains(error_of("", {unset_override("patient.age")}),
+                 "--unset: key 'patient.age': cannot unset it: the config does not give this key"));
+  CHECK(contains(error_of("", {unset_override("protocol..x")}), "--unset: key 'protocol..x': the key must be bare names"));
+}

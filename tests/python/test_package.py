@@ -100,6 +100,13 @@ def test_set_and_threads(short_run):
                                       "protocol.series.needle.needle_length": 0.5,
                                       "protocol.series.needle.density": 200, "patient.smoker": True})
     assert list(roller.sessions_device.values) == ["roller", "roller"]
+    # unset removes a key the config gives: the roller's passes instead of the pen's density
+    passes = citsim.run(DEFAULT, unset="protocol.series.needle.density",
+                        set={**SHORT, "protocol.series.needle.device": "roller",
+                             "protocol.series.needle.needle_length": 0.5, "protocol.series.needle.passes": 4})
+    assert list(passes.sessions_passes.values) == [4, 4]
+    with pytest.raises(ValueError, match="cannot unset it"):
+        citsim.run(DEFAULT, set=SHORT, unset=["patient.no_such_key"])
 
 
 def test_bad_input_names_the_key_the_value_and_the_rule():

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "citsim/io/parameter_file.hpp"
@@ -60,7 +61,13 @@ struct RunConfig {
   std::vector<std::string> warnings;  ///< e.g. keloid tendency, anticoagulant
 };
 
-/// Parse `path` with `overrides` ("dotted.key=value", as from `--set`) applied on top.
+/// An override that removes a key instead of setting it: `unset_override("protocol.series.needle.density")`
+/// is "unset protocol.series.needle.density" (`--unset`; it reads so in a run's recorded config).
+inline constexpr std::string_view kUnsetPrefix = "unset ";
+inline std::string unset_override(std::string_view key) { return std::string(kUnsetPrefix).append(key); }
+
+/// Parse `path` with `overrides` ("dotted.key=value", as from `--set`, or unset_override(key), as
+/// from `--unset`) applied on top, in order.
 /// Throws `ConfigError` naming file, line, key, value and what is allowed.
 RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
