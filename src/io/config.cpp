@@ -131,8 +131,8 @@ constexpr std::array<std::string_view, 9> kSessionKeys = {
 constexpr std::array<std::string_view, 5> kSeriesKeys = {"count", "interval_days", "first_day",
                                                          "needle", "needles"};
 constexpr std::array<std::string_view, 4> kModelKeys = {"level", "aging_drift", "parameter_file", "parameters"};
-constexpr std::array<std::string_view, 10> kNumericsKeys = {"dz",     "dx",     "rtol",   "atol",    "dt_rel",
-                                                            "dt_lag", "dt_min", "dt_max", "closure", "closure_shells"};
+constexpr std::array<std::string_view, 11> kNumericsKeys = {
+    "dz", "dx", "rtol", "atol", "kinetics_method", "dt_rel", "dt_lag", "dt_min", "dt_max", "closure", "closure_shells"};
 constexpr std::array<std::string_view, 5> kOutputKeys = {"path", "dt", "dense_dt", "dense_days",
                                                          "profile_dt"};
 
@@ -174,6 +174,12 @@ constexpr std::array<std::pair<std::string_view, ColumnClosure>, 3> kClosures = 
     {{"mean-field", ColumnClosure::MeanField},
      {"core-surround", ColumnClosure::CoreSurround},
      {"core-surround-slits", ColumnClosure::CoreSurroundSlits}}};
+
+constexpr std::array<std::pair<std::string_view, KineticsMethod>, 4> kKineticsMethods = {
+    {{"rodas4", KineticsMethod::Rodas4},
+     {"ros3", KineticsMethod::Ros3},
+     {"rodas3", KineticsMethod::Rodas3},
+     {"ros34pw2", KineticsMethod::Ros34pw2}}};
 
 /// "put it under [...]" for a parameter name written in the wrong place.
 std::string parameter_home(const ParameterSpec& spec) {
@@ -876,6 +882,8 @@ NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
       nc.rtol = rd.number(n, key, open_closed(0, 0.1), "");
     else if (k == "atol")
       nc.atol = rd.number(n, key, positive, "");
+    else if (k == "kinetics_method")
+      nc.kinetics_method = rd.choice(n, key, kKineticsMethods);
     else if (k == "dt_rel")
       nc.dt_rel = rd.number(n, key, positive, "");
     else if (k == "dt_lag")

@@ -1,4 +1,5 @@
-// The adaptive loop over one interval, on the RODAS4 step and controller of rodas4.hpp.
+// The adaptive loop over one interval, on the Rosenbrock steps of rodas4.hpp and rosenbrock.hpp
+// and their controllers.
 #include "citsim/numerics/kinetics_stepper.hpp"
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "citsim/errors.hpp"
 #include "citsim/numerics/block_triangular_lu.hpp"
 #include "citsim/numerics/rodas4.hpp"
+#include "citsim/numerics/rosenbrock.hpp"
 
 namespace citsim {
 namespace {
@@ -39,20 +41,93 @@ std::string worst_species(const SpeciesVector& x, const SpeciesVector& x_new, co
                      kSpeciesInfo[static_cast<std::size_t>(worst)].name, worst_e, x[worst], x_new[worst]);
 }
 
-}  // namespace
-
-struct KineticsStepper::Impl {
-  explicit Impl(KineticsTolerance t) : tol(t), controller(t.rtol, t.atol) {}
+/// A stepper's scratch: the linearisation, the factorisation of W and the last trial.
+struct Scratch {
+  explicit Scratch(KineticsTolerance t) : tol(t) {}
   KineticsTolerance tol;
-  Rodas4Controller controller;
-  Rodas4Linearisation<kSpeciesCount> lin;
+  RosenbrockLinearisation<kSpeciesCount> lin;
   // W = I/(γh) − ∂R/∂u is block lower triangular in the kinetics' coupling order: the
   // inflammatory species, then TGF-β and the fibroblasts, MMP, the collagens, elastin.
   BlockTriangularLU<kSpeciesCount, kKineticsCoupling> lu;
   SpeciesVector x_new, x_err;
 };
 
-KineticsStepper::KineticsStepper(KineticsTolerance tol) : impl_(std::make_unique<Impl>(tol)) {}
+/// Integrate from t0 to t1 with `step(rhs, t, u, h, lin, lu, x_new, x_err)` and `controller`.
+template <class Controller, class Step>
+KineticsWork integrate(Scratch& s, Controller& controller, Step step, SpeciesVector& u,
+                       const SiteRates& site, const Parameters& p, double t0, double t1,
+                       KineticsStepHistory& history) {
+  double dt = history.first > 0.0 ? std::min(history.next, history.first) : history.next;
+  // The kinetics are autonomous within an interval (the rates are frozen): ∂f/∂t = 0.
+  const auto rhs = [&](double, const SpeciesVector& x, SpeciesVector& f) {
+    f = kinetics_rhs(x, site, p);
+  };
+  controller.reset();
+  s.lin.dfdt.setZero();
+  bool linearised = false;  // lin holds f and J at (t, u); a rejected step retries from there
+  double t = t0;
+  KineticsWork work;
+  for (int trial = 0; t < t1; ++trial) {
+    if (trial > kMaxTrials || !(dt >= kMinKineticsStep))
+      throw NumericalError(fmt::format("kinetics step size collapsed to {:.3g} day at t = {:.6g} day{}", dt, t,
+                                       trial > 0 ? ", " + worst_species(u, s.x_new, s.x_err, s.tol) : ""));
+    if (!linearised) {
+      kinetics_rhs_jacobian(u, site, p, s.lin.f, s.lin.jac);
+      linearised = true;
+    }
+    const bool last = t + dt >= t1;
+    const double h = last ? t1 - t : dt;
+    step(rhs, t, u, h, s.lin, s.lu, s.x_new, s.x_err);
+    double next = 0.0;
+    if (controller.judge(controller.error(u, s.x_new, s.x_err), h, next)) {
+      ++work.accepted;
+      u = s.x_new;
+      linearised = false;
+      // A final step shortened to hit t1 must not shrink the proposal for the next interval.
+      dt = last ? std::max(dt, next) : next;
+      if (work.accepted == 1) history.first = dt;
+      t = last ? t1 : t + h;  // exactly t1, not t0 plus a sum of steps
+    } else {
+      ++work.rejected;
+      dt = next;
+    }
+  }
+  history.next = dt;
+  return work;
+}
+
+/// The step of a method of rosenbrock.hpp.
+template <const auto& R>
+struct TableauStep {
+  template <class Rhs, class LU>
+  void operator()(const Rhs& rhs, double t, const SpeciesVector& x, double h,
+                  const RosenbrockLinearisation<kSpeciesCount>& lin, LU& lu, SpeciesVector& x_new,
+                  SpeciesVector& x_err) const {
+    rosenbrock_step<R>(rhs, t, x, h, lin, lu, x_new, x_err);
+  }
+};
+
+struct Rodas4Step {
+  template <class Rhs, class LU>
+  void operator()(const Rhs& rhs, double t, const SpeciesVector& x, double h,
+                  const RosenbrockLinearisation<kSpeciesCount>& lin, LU& lu, SpeciesVector& x_new,
+                  SpeciesVector& x_err) const {
+    rodas4_step<kSpeciesCount>(rhs, t, x, h, lin, lu, x_new, x_err);
+  }
+};
+
+}  // namespace
+
+struct KineticsStepper::Impl : Scratch {
+  Impl(KineticsTolerance t, KineticsMethod m)
+      : Scratch(t), method(m), rodas4(t.rtol, t.atol), order3(t.rtol, t.atol) {}
+  KineticsMethod method;
+  Rodas4Controller rodas4;         // err^(1/4): RODAS4's estimate is of order 3
+  RosenbrockController<3> order3;  // err^(1/3): the other methods' estimates are of order 2
+};
+
+KineticsStepper::KineticsStepper(KineticsTolerance tol, KineticsMethod method)
+    : impl_(std::make_unique<Impl>(tol, method)) {}
 KineticsStepper::~KineticsStepper() = default;
 KineticsStepper::KineticsStepper(KineticsStepper&&) noexcept = default;
 KineticsStepper& KineticsStepper::operator=(KineticsStepper&&) noexcept = default;
@@ -69,43 +144,17 @@ KineticsWork KineticsStepper::advance(SpeciesVector& u, const SiteRates& site,
                                       const Parameters& p, double t0, double t1,
                                       KineticsStepHistory& history) {
   Impl& s = *impl_;
-  double dt = history.first > 0.0 ? std::min(history.next, history.first) : history.next;
-  // The kinetics are autonomous within an interval (the rates are frozen): ∂f/∂t = 0.
-  const auto rhs = [&](double, const SpeciesVector& x, SpeciesVector& f) {
-    f = kinetics_rhs(x, site, p);
-  };
-  s.controller.reset();
-  s.lin.dfdt.setZero();
-  bool linearised = false;  // lin holds f and J at (t, u); a rejected step retries from there
-  double t = t0;
-  KineticsWork work;
-  for (int trial = 0; t < t1; ++trial) {
-    if (trial > kMaxTrials || !(dt >= kMinKineticsStep))
-      throw NumericalError(fmt::format("kinetics step size collapsed to {:.3g} day at t = {:.6g} day{}", dt, t,
-                                       trial > 0 ? ", " + worst_species(u, s.x_new, s.x_err, s.tol) : ""));
-    if (!linearised) {
-      kinetics_rhs_jacobian(u, site, p, s.lin.f, s.lin.jac);
-      linearised = true;
-    }
-    const bool last = t + dt >= t1;
-    const double step = last ? t1 - t : dt;
-    rodas4_step<kSpeciesCount>(rhs, t, u, step, s.lin, s.lu, s.x_new, s.x_err);
-    double next = 0.0;
-    if (s.controller.judge(s.controller.error(u, s.x_new, s.x_err), step, next)) {
-      ++work.accepted;
-      u = s.x_new;
-      linearised = false;
-      // A final step shortened to hit t1 must not shrink the proposal for the next interval.
-      dt = last ? std::max(dt, next) : next;
-      if (work.accepted == 1) history.first = dt;
-      t = last ? t1 : t + step;  // exactly t1, not t0 plus a sum of steps
-    } else {
-      ++work.rejected;
-      dt = next;
-    }
+  switch (s.method) {
+    case KineticsMethod::Ros3:
+      return integrate(s, s.order3, TableauStep<kRos3>{}, u, site, p, t0, t1, history);
+    case KineticsMethod::Rodas3:
+      return integrate(s, s.order3, TableauStep<kRodas3>{}, u, site, p, t0, t1, history);
+    case KineticsMethod::Ros34pw2:
+      return integrate(s, s.order3, TableauStep<kRos34pw2>{}, u, site, p, t0, t1, history);
+    case KineticsMethod::Rodas4:
+      break;
   }
-  history.next = dt;
-  return work;
+  return integrate(s, s.rodas4, Rodas4Step{}, u, site, p, t0, t1, history);
 }
 
 }  // namespace citsim

@@ -69,7 +69,7 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
   update_rates(t_start);
 
   std::vector<KineticsStepper> steppers;
-  for (int k = 0; k < threads; ++k) steppers.emplace_back(KineticsTolerance{c.rtol, c.atol});
+  for (int k = 0; k < threads; ++k) steppers.emplace_back(KineticsTolerance{c.rtol, c.atol}, c.kinetics_method);
   // Per point, so results ignore the thread count.
   std::vector<KineticsStepHistory> history(n, KineticsStepHistory{c.dt_min, 0.0});
   std::vector<std::int64_t> accepted_point(n, 0), rejected_point(n, 0);

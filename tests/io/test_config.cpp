@@ -671,6 +671,19 @@ TEST_CASE("config: numerics.closure chooses the 1D column's closure, for level 1
                  "bad.toml:4: key 'numerics.closure' = \"core-surround\": applies to model.level = \"1d\" only"));
 }
 
+TEST_CASE("config: numerics.kinetics_method chooses the Rosenbrock method of the kinetics", "[config]") {
+  CHECK(parse_config("", "x.toml").numerics.kinetics_method == KineticsMethod::Rodas4);  // the default
+  CHECK(parse_config("[numerics]\nkinetics_method = \"ros3\"\n", "x.toml").numerics.kinetics_method ==
+        KineticsMethod::Ros3);
+  CHECK(parse_config("", "x.toml", {"numerics.kinetics_method=rodas3"}).numerics.kinetics_method ==
+        KineticsMethod::Rodas3);
+  CHECK(parse_config("", "x.toml", {"numerics.kinetics_method=ros34pw2"}).numerics.kinetics_method ==
+        KineticsMethod::Ros34pw2);
+  CHECK(contains(error_of("[numerics]\nkinetics_method = \"rk4\"\n"),
+                 "bad.toml:2: key 'numerics.kinetics_method' = \"rk4\": must be one of \"rodas4\", \"ros3\", "
+                 "\"rodas3\", \"ros34pw2\""));
+}
+
 TEST_CASE("config: numerics.closure_shells resolves the closure's surround by distance", "[config]") {
   CHECK(parse_config("", "x.toml").numerics.closure_shells == 8);
   CHECK(parse_config("[numerics]\nclosure_shells = 1\n", "x.toml").numerics.closure_shells == 1);

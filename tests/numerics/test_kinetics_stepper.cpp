@@ -107,3 +107,33 @@ TEST_CASE("kinetics stepper: a step-size collapse names the time and the species
                     Catch::Contains("step size collapsed") && Catch::Contains("at t = 2.5 day") &&
                         Catch::Contains("species T"));
 }
+
+TEST_CASE("kinetics stepper: the order-3 methods meet the tolerance on the full wound kinetics") {
+  const Parameters p = default_parameters();
+  const Site s = reticular_site(p);
+  const SiteRates r = site_rates(s, p, Patient{}, false, 0.0);
+  auto solve = [&](KineticsMethod method, double rtol) {
+    SpeciesVector u = wound_state(s, p);
+    KineticsStepper stepper({rtol, rtol * 1e-3}, method);
+    double dt = 1e-4;
+    int steps = 0;
+    for (int day = 0; day < 30; ++day) steps += stepper.advance(u, r, p, day, day + 1.0, dt);
+    return std::make_pair(u, steps);
+  };
+  const SpeciesVector ref = solve(KineticsMethod::Rodas4, 1e-11).first;
+  auto error = [&](const SpeciesVector& u) {
+    return ((u - ref).cwiseQuotient(ref.cwiseAbs() + SpeciesVector::Constant(1e-6))).cwiseAbs().maxCoeff();
+  };
+  const auto [rodas4, n_rodas4] = solve(KineticsMethod::Rodas4, 1e-3);
+  for (KineticsMethod m : {KineticsMethod::Ros3, KineticsMethod::Rodas3, KineticsMethod::Ros34pw2}) {
+    const auto [coarse, n_coarse] = solve(m, 1e-3);
+    const auto [fine, n_fine] = solve(m, 1e-6);
+    INFO("method " << static_cast<int>(m) << ": errors " << error(coarse) << " " << error(fine) << " steps "
+                   << n_coarse << " " << n_fine << "; RODAS4 at rtol 1e-3: " << error(rodas4) << ", "
+                   << n_rodas4 << " steps");
+    CHECK(error(coarse) < 1e-2);
+    CHECK(error(fine) < 1e-4);
+    CHECK(error(fine) < error(coarse) / 10.0);
+    CHECK(n_coarse < n_fine);
+  }
+}

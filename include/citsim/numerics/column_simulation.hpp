@@ -15,6 +15,7 @@
 #include "citsim/model/injury.hpp"
 #include "citsim/model/tissue.hpp"
 #include "citsim/numerics/grid.hpp"
+#include "citsim/numerics/kinetics_stepper.hpp"
 #include "citsim/numerics/transport.hpp"
 
 namespace citsim {
@@ -40,6 +41,7 @@ struct ColumnModel {
 /// the splitting error at the default steps (docs/model.md), which sets the accuracy.
 struct StepControl {
   double rtol = 1e-3, atol = 1e-6;
+  KineticsMethod kinetics_method = KineticsMethod::Rodas4;
   double dt_rel = 0.05;  ///< split step = dt_rel·(time since last session + dt_lag), clamped
   double dt_lag = 0.02;
   double dt_min = 1e-4;

@@ -1,5 +1,6 @@
 // Advances the local kinetics of one point over an interval with an adaptive, L-stable
-// Rosenbrock method (RODAS4 with Odeint's step-size controller, rodas4.hpp; analytic Jacobian).
+// Rosenbrock method (RODAS4, rodas4.hpp, or a 3rd-order one, rosenbrock.hpp) and Odeint's
+// step-size controller; analytic Jacobian.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,11 @@ namespace citsim {
 /// The smallest kinetics step [day]: below it the integration has failed (a step-size collapse).
 /// Every step the split step starts from (numerics.dt_min) must be at least this.
 inline constexpr double kMinKineticsStep = 1e-12;
+
+/// The Rosenbrock method of the kinetics: RODAS4 (6 stages, order 4(3)), or one of order 3(2):
+/// ROS3 (3 stages, 2 evaluations of f per step), RODAS3 (4 stages, 3 evaluations), ROS34PW2
+/// (4 stages, 4 evaluations). All are L-stable.
+enum class KineticsMethod { Rodas4, Ros3, Rodas3, Ros34pw2 };
 
 struct KineticsTolerance {
   double rtol = 1e-3;
@@ -33,7 +39,7 @@ struct KineticsWork {
 /// Holds the stepper's scratch (one per thread); the model stays a pure function.
 class KineticsStepper {
  public:
-  explicit KineticsStepper(KineticsTolerance tol);
+  explicit KineticsStepper(KineticsTolerance tol, KineticsMethod method = KineticsMethod::Rodas4);
   ~KineticsStepper();
   KineticsStepper(KineticsStepper&&) noexcept;
   KineticsStepper& operator=(KineticsStepper&&) noexcept;

@@ -1,5 +1,6 @@
 // RODAS4, an L-stable 4th-order Rosenbrock method with an embedded 3rd-order error estimate,
-// and its step-size controller, on Eigen fixed-size vectors and matrices (no allocation).
+// and its step-size controller (RosenbrockController<4>, rosenbrock.hpp), on Eigen fixed-size
+// vectors and matrices (no allocation).
 //
 // The method is Hairer & Wanner's RODAS4 (Solving Ordinary Differential Equations II, 2nd ed.,
 // Springer 1996, §IV.7 and §VI.4; their Fortran code rodas.f, subroutine ROCOE, METH = 1), in
@@ -14,10 +15,9 @@
 #pragma once
 
 #include <Eigen/Core>
-#include <algorithm>
-#include <cmath>
 
 #include "citsim/numerics/dense_lu.hpp"
+#include "citsim/numerics/rosenbrock.hpp"
 
 namespace citsim {
 
@@ -43,14 +43,9 @@ struct Rodas4Tableau {
                           c65 = -0.6058818238834054e+01;
 };
 
-/// The linearisation a step starts from: f, ∂f/∂x and ∂f/∂t at (t, x). A rejected step retries
-/// from the same point, so it is computed once per accepted step.
+/// The linearisation a step starts from (rosenbrock.hpp).
 template <int N>
-struct Rodas4Linearisation {
-  Eigen::Matrix<double, N, 1> f;
-  Eigen::Matrix<double, N, N> jac;
-  Eigen::Matrix<double, N, 1> dfdt;  ///< zero for autonomous systems
-};
+using Rodas4Linearisation = RosenbrockLinearisation<N>;
 
 /// One RODAS4 step of length h from (t, x) with the linearisation `lin` at (t, x).
 /// `rhs(t, x, f)` evaluates f. Writes the 4th-order solution and the error estimate; `lu` is
@@ -88,63 +83,7 @@ void rodas4_step(const Rhs& rhs, double t, const Eigen::Matrix<double, N, 1>& x,
   xout = xt + xerr;
 }
 
-/// Odeint's rosenbrock4_controller: accepts or rejects a step by its error and proposes the next
-/// step size. Holds the step-size history (the last accepted step and its error).
-class Rodas4Controller {
- public:
-  Rodas4Controller(double rtol, double atol) : rtol_(rtol), atol_(atol) {}
-
-  /// Forget the history, as for a new integration.
-  void reset() {
-    first_step_ = true;
-    last_rejected_ = false;
-    err_old_ = dt_old_ = 0.0;
-  }
-
-  /// The RMS of err_i / (atol + rtol·max(|x_old,i|, |x_new,i|)).
-  template <int N>
-  double error(const Eigen::Matrix<double, N, 1>& x_old, const Eigen::Matrix<double, N, 1>& x_new,
-               const Eigen::Matrix<double, N, 1>& x_err) const {
-    double sum = 0.0;
-    for (int i = 0; i < N; ++i) {
-      const double sk = atol_ + rtol_ * std::max(std::abs(x_old[i]), std::abs(x_new[i]));
-      sum += x_err[i] * x_err[i] / sk / sk;
-    }
-    return std::sqrt(sum / N);
-  }
-
-  /// Judge a step of size h with error norm err: returns whether it is accepted and sets
-  /// h_next to the proposed next step (or the retry after a rejection).
-  bool judge(double err, double h, double& h_next) {
-    constexpr double safe = 0.9, fac1 = 5.0, fac2 = 1.0 / 6.0;
-    double fac = std::max(fac2, std::min(fac1, fourth_root(err) / safe));
-    h_next = h / fac;
-    if (!(err <= 1.0)) {
-      last_rejected_ = true;
-      return false;
-    }
-    if (first_step_) {
-      first_step_ = false;
-    } else {
-      const double fac_pred = std::max(
-          fac2, std::min(fac1, (dt_old_ / h) * fourth_root(err * err / err_old_) / safe));
-      fac = std::max(fac, fac_pred);
-      h_next = h / fac;
-    }
-    dt_old_ = h;
-    err_old_ = std::max(0.01, err);
-    if (last_rejected_) h_next = std::min(h_next, h);
-    last_rejected_ = false;
-    return true;
-  }
-
- private:
-  /// x^¼ by two square roots: a tenth of the cost of pow, and step sizes need no last bit.
-  static double fourth_root(double x) { return std::sqrt(std::sqrt(x)); }
-
-  double rtol_, atol_;
-  bool first_step_ = true, last_rejected_ = false;
-  double err_old_ = 0.0, dt_old_ = 0.0;
-};
+/// Odeint's rosenbrock4_controller: err^¼ for RODAS4's 3rd-order estimate (rosenbrock.hpp).
+using Rodas4Controller = RosenbrockController<4>;
 
 }  // namespace citsim
