@@ -672,9 +672,9 @@ TEST_CASE("config: numerics.closure chooses the 1D column's closure, for level 1
 }
 
 TEST_CASE("config: numerics.kinetics_method chooses the Rosenbrock method of the kinetics", "[config]") {
-  CHECK(parse_config("", "x.toml").numerics.kinetics_method == KineticsMethod::Rodas4);  // the default
-  CHECK(parse_config("[numerics]\nkinetics_method = \"ros3\"\n", "x.toml").numerics.kinetics_method ==
-        KineticsMethod::Ros3);
+  CHECK(parse_config("", "x.toml").numerics.kinetics_method == KineticsMethod::Ros3);  // the default
+  CHECK(parse_config("[numerics]\nkinetics_method = \"rodas4\"\n", "x.toml").numerics.kinetics_method ==
+        KineticsMethod::Rodas4);
   CHECK(parse_config("", "x.toml", {"numerics.kinetics_method=rodas3"}).numerics.kinetics_method ==
         KineticsMethod::Rodas3);
   CHECK(parse_config("", "x.toml", {"numerics.kinetics_method=ros34pw2"}).numerics.kinetics_method ==

@@ -41,7 +41,7 @@ struct ColumnModel {
 /// the splitting error at the default steps (docs/model.md), which sets the accuracy.
 struct StepControl {
   double rtol = 1e-3, atol = 1e-6;
-  KineticsMethod kinetics_method = KineticsMethod::Rodas4;
+  KineticsMethod kinetics_method = KineticsMethod::Ros3;  ///< docs/model.md §8, "Order-3 methods"
   double dt_rel = 0.05;  ///< split step = dt_rel·(time since last session + dt_lag), clamped
   double dt_lag = 0.02;
   double dt_min = 1e-4;

@@ -39,7 +39,7 @@ struct KineticsWork {
 /// Holds the stepper's scratch (one per thread); the model stays a pure function.
 class KineticsStepper {
  public:
-  explicit KineticsStepper(KineticsTolerance tol, KineticsMethod method = KineticsMethod::Rodas4);
+  explicit KineticsStepper(KineticsTolerance tol, KineticsMethod method = KineticsMethod::Ros3);
   ~KineticsStepper();
   KineticsStepper(KineticsStepper&&) noexcept;
   KineticsStepper& operator=(KineticsStepper&&) noexcept;
