@@ -26,6 +26,7 @@
 #include "citsim/version.hpp"
 #include "command_files.hpp"
 #include "commands.hpp"
+#include "config_edits.hpp"
 #include "limit_warning.hpp"
 #include "numeric_options.hpp"
 #include "progress.hpp"
@@ -51,7 +52,7 @@ struct SensitivityArgs {
   std::string config = kDefaultConfig;
   std::string method = "local";
   int threads = 0;
-  std::vector<std::string> sets, readouts;
+  std::vector<std::string> sets, unsets, readouts;
   std::vector<std::string> output_files;  // one at most (a vector only to explain a repeated -o)
   std::string output_file;
   SensitivityOptions options;
@@ -190,6 +191,7 @@ Command add_sensitivity_command(CLI::App& app) {
       ->check(CLI::IsMember({"local", "morris", "sobol"}))
       ->capture_default_str();
   cmd->add_option("--set", args->sets, "Override a config value: dotted.key=value (repeatable)");
+  add_unset_option(cmd, args->unsets, "the config (or the spec's base config)");
   cmd->add_option("--param", args->options.parameters,
                   "Parameter to perturb (repeatable; default: every one with a non-zero value)");
   cmd->add_option("--readout", args->readouts,
@@ -205,7 +207,13 @@ Command add_sensitivity_command(CLI::App& app) {
       ->check(thread_count());
   cmd->add_flag(kIgnoreLimitsFlag, args->ignore_limits, kIgnoreLimitsHelp);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
-  return {cmd, [args](const CancelFlag* cancel) { return run_sensitivity(*args, cancel); }, {}, {}, {}};
+  return {cmd,
+          [args](const CancelFlag* cancel) {
+            args->sets = config_edits(args->unsets, args->sets);
+            args->unsets.clear();
+            return run_sensitivity(*args, cancel);
+          },
+          {}, {}, {}};
 }
 
 }  // namespace citsim::cli

@@ -23,6 +23,7 @@
 #include "citsim/sweep/store.hpp"
 #include "command_files.hpp"
 #include "commands.hpp"
+#include "config_edits.hpp"
 #include "limit_warning.hpp"
 #include "numeric_options.hpp"
 #include "progress.hpp"
@@ -35,7 +36,7 @@ using namespace citsim::sweep;
 
 struct SweepArgs {
   std::string spec, output, shard, sensitivity;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, unsets;
   int threads = 0;
   bool restart = false, quiet = false, mpi = false, ignore_limits = false;
 };
@@ -235,6 +236,7 @@ Command add_sweep_command(CLI::App& app) {
   sub->add_option("spec", args->spec, "Sweep spec (TOML): base config, axes, design, outcomes")->required();
   sub->add_option("-o,--output", args->output, "Output HDF5 (default: the spec's output)");
   sub->add_option("--set", args->sets, "Override a base config value for every run: dotted.key=value (repeatable)");
+  add_unset_option(sub, args->unsets, "the base config");
   sub->add_option("-j,--threads", args->threads,
                   "Runs at once (default: all cores; under MPI: per rank, 1; at most 4 per hardware thread)")
       ->check(thread_count());
@@ -255,7 +257,13 @@ Command add_sweep_command(CLI::App& app) {
       "  mpirun -n 4 citsim sweep configs/sweeps/needle_density.toml\n"
       "  citsim sweep configs/sweeps/needle_density.toml --shard 0/4   (then citsim merge)\n"
       "  citsim sweep configs/sweeps/gsa_default.toml --sensitivity morris");
-  return {sub, [args](const CancelFlag* cancel) { return run_sweep(*args, cancel); }, {}, {}, {}};
+  return {sub,
+          [args](const CancelFlag* cancel) {
+            args->sets = config_edits(args->unsets, args->sets);
+            args->unsets.clear();
+            return run_sweep(*args, cancel);
+          },
+          {}, {}, {}};
 }
 
 }  // namespace citsim::cli

@@ -43,11 +43,13 @@
 #include "citsim/version.hpp"
 #include "command_files.hpp"
 #include "commands.hpp"
+#include "config_edits.hpp"
 #include "interrupt.hpp"
 #include "isolated.hpp"
 #include "limit_warning.hpp"
 #include "numeric_options.hpp"
 #include "cmd_report.hpp"
+#include "config_edits.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -362,7 +364,7 @@ int main(int argc, char** argv) {
   run->add_option("config", config_path, "TOML config file")->required();
   run->add_option("-o,--output", out, "Output file (default: [output] path of the config)");
   run->add_option("--set", sets, "Override a config value: dotted.key=value (repeatable)");
-  run->add_option("--unset", unsets, "Remove a key the config gives, before --set applies (repeatable)");
+  cli::add_unset_option(run, unsets, "the config");
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
   run->add_option("-j,--threads", threads,
                   "Threads (default: one for 0D and 1D columns under 512 cells, all cores above; "
@@ -373,7 +375,7 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "Validate a config and print the resolved protocol");
   check->add_option("config", config_path, "TOML config file")->required();
   check->add_option("--set", sets, "Override a config value: dotted.key=value (repeatable)");
-  check->add_option("--unset", unsets, "Remove a key the config gives, before --set applies (repeatable)");
+  cli::add_unset_option(check, unsets, "the config");
   check->add_flag(kIgnoreLimitsFlag, ignore_limits, "Report the limits a run would exceed as warnings, as run --ignore-limits would");
 
   app.add_subcommand("params", "Print the parameter table: name, default, unit, range, source");
@@ -384,8 +386,9 @@ int main(int argc, char** argv) {
   validate->add_option("--targets", targets_path, "Targets file")->capture_default_str();
   validate->add_option("--scenarios", scenario_dir,
                        "Directory of scenario configs (default: the targets file's directory)");
-  std::vector<std::string> validate_sets;
+  std::vector<std::string> validate_sets, validate_unsets;
   validate->add_option("--set", validate_sets, "Override a value in every scenario: dotted.key=value (repeatable)");
+  cli::add_unset_option(validate, validate_unsets, "every scenario");
   validate->add_flag("-q,--quiet", quiet, "No progress bar");
 
   CalibrateArgs cal;
@@ -411,6 +414,8 @@ int main(int argc, char** argv) {
       ->check(cli::whole_number(0, std::numeric_limits<std::int64_t>::max()))
       ->capture_default_str();
   calib->add_option("--set", cal.sets, "Override a value in every scenario: dotted.key=value (repeatable)");
+  std::vector<std::string> calib_unsets;
+  cli::add_unset_option(calib, calib_unsets, "every scenario");
   calib->add_flag("-q,--quiet", cal.quiet, "No progress");
 
   const cli::Command sensitivity_cmd = cli::add_sensitivity_command(app);
@@ -445,13 +450,15 @@ int main(int argc, char** argv) {
       check_omp_num_threads();  // OpenMP's own thread count, held to -j's bound
       int code = 0;
       // --unset first: a key the config gives is removed, then --set may give its alternative.
-      std::vector<std::string> edits;
-      for (const std::string& key : unsets) edits.push_back(unset_override(key));
-      edits.insert(edits.end(), sets.begin(), sets.end());
+      const std::vector<std::string> edits = cli::config_edits(unsets, sets);
       if (run->parsed()) code = cmd_run(config_path, edits, out, quiet, threads, ignore_limits, cancel);
       else if (check->parsed()) code = cmd_check(config_path, edits, ignore_limits);
-      else if (validate->parsed()) code = cmd_validate(targets_path, scenario_dir, validate_sets, quiet, cancel);
-      else if (calib->parsed()) code = cmd_calibrate(cal, cancel);
+      else if (validate->parsed())
+        code = cmd_validate(targets_path, scenario_dir, cli::config_edits(validate_unsets, validate_sets), quiet, cancel);
+      else if (calib->parsed()) {
+        cal.sets = cli::config_edits(calib_unsets, cal.sets);
+        code = cmd_calibrate(cal, cancel);
+      }
       else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);
       else if (sweep_cmd.app->parsed()) code = sweep_cmd.run(cancel);
       else if (merge_cmd.app->parsed()) code = merge_cmd.run(cancel);

@@ -161,6 +161,24 @@ expect_text "check reports the session count and ok" "$OUT" "sessions  6" "ok"
 run_cli check_bad check "$CONFIG" --set patient.agee=40
 expect_rc "check with an unknown key" 2
 
+# --unset removes a key before --set applies, in every command that reads configs; what the
+# config does not give is refused by name.
+ROLLER=(--unset protocol.series.needle.density --set protocol.series.needle.device=roller
+        --set protocol.series.needle.passes=4 --set protocol.series.needle.needle_length=0.5)
+run_cli check_unset check "$CONFIG" "${ROLLER[@]}"
+expect_rc "check --unset density --set passes" 0
+expect_text "check --unset: the sessions are the roller's" "$OUT" "roller" "61.1"
+run_cli check_unset_missing check "$CONFIG" --unset patient.no_such_key
+expect_rc "check --unset of a key the config lacks" 2
+expect_text "check --unset names the key" "$ERR" "--unset: key 'patient.no_such_key': cannot unset it"
+run_cli validate_unset validate --targets "$SRC/configs/validation/targets.toml" --unset numerics.no_such_key
+expect_rc "validate --unset of a key the scenarios lack" 2
+expect_text "validate --unset names the key" "$ERR" "--unset: key 'numerics.no_such_key'"
+for sub in sweep sensitivity; do
+  run_cli "${sub}_unset_help" "$sub" --help
+  expect_text "$sub --help lists --unset" "$OUT" "--unset"
+done
+
 # ------------------------------------------------------------------------------------------------
 # Bad inputs: exit 2, a message naming where (file or --set), the key and what is allowed,
 # and no output file nor temporary left behind.
