@@ -222,8 +222,8 @@ constexpr Entry kMetrics[] = {
 }  // namespace
 
 ScenarioRunner::ScenarioRunner(std::string scenario_dir, std::function<void(RunConfig&)> adjust,
-                               std::vector<std::string> common)
-    : dir_(std::move(scenario_dir)), adjust_(std::move(adjust)), common_(std::move(common)) {}
+                               std::vector<std::string> common, const CancelFlag* cancel)
+    : dir_(std::move(scenario_dir)), adjust_(std::move(adjust)), common_(std::move(common)), cancel_(cancel) {}
 
 const RunResult& ScenarioRunner::run(const std::string& scenario,
                                      const std::vector<std::string>& overrides) {
@@ -231,7 +231,7 @@ const RunResult& ScenarioRunner::run(const std::string& scenario,
   for (const auto& o : overrides) key += "\n" + o;
   auto it = cache_.find(key);
   if (it != cache_.end()) return *it->second;
-  auto result = std::make_unique<RunResult>(run_simulation(config(scenario, overrides)));
+  auto result = std::make_unique<RunResult>(run_simulation(config(scenario, overrides), {}, cancel_));
   return *cache_.emplace(key, std::move(result)).first->second;
 }
 

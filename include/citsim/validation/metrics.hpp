@@ -17,9 +17,10 @@ namespace citsim {
 class ScenarioRunner {
  public:
   /// `adjust` is applied to every config after loading (calibration sets parameters here);
-  /// `common` overrides ("key=value", as `--set`) apply to every scenario, before a target's own.
+  /// `common` overrides ("key=value", as `--set`) apply to every scenario, before a target's own;
+  /// `cancel` (optional) is polled by every run, which throws Interrupted once it is set.
   explicit ScenarioRunner(std::string scenario_dir, std::function<void(RunConfig&)> adjust = {},
-                          std::vector<std::string> common = {});
+                          std::vector<std::string> common = {}, const CancelFlag* cancel = nullptr);
   const RunResult& run(const std::string& scenario, const std::vector<std::string>& overrides = {});
   /// The config `run` integrates for (scenario, overrides): loaded, overridden and adjusted.
   RunConfig config(const std::string& scenario, const std::vector<std::string>& overrides = {}) const;
@@ -30,6 +31,7 @@ class ScenarioRunner {
   std::function<void(RunConfig&)> adjust_;
   std::vector<std::string> common_;
   std::map<std::string, std::unique_ptr<RunResult>> cache_;
+  const CancelFlag* cancel_ = nullptr;
 };
 
 struct MetricValue {
