@@ -1,28 +1,35 @@
-"""citsim from Python: run a config in memory and get an xarray.Dataset; read run files the same way.
+"""citsim from Python: run a config or a sweep and get an xarray.Dataset; read their files the same way.
 
     import citsim
     ds = citsim.run("configs/default.toml", set={"patient.age": 60})
     ds.firmness_gain.plot()                      # readouts are variables over time
     ds.C1.sel(layer="dermis").plot()             # layer means over (layer, time)
+    sw = citsim.sweep("configs/sweeps/needle_density.toml", set={"model.level": "0d"})
+    sw.final_firmness_gain.plot()                # outcomes over (needle_length, density)
     citsim.params()                              # the parameter table (pandas DataFrame)
     citsim.validate()                            # every calibration target against the model
 
 `run` returns what `citsim run` writes to its HDF5 file, built from the same contents (no file is
-written), and `open_run(path)` reads such a file into the same Dataset; docs/python.md gives the
-mapping from the file's paths to the Dataset's names.
+written), and `open_run(path)` reads such a file into the same Dataset; `sweep` runs a spec as
+`citsim sweep` does and `open_sweep(path)` reads that command's file into the same Dataset.
+docs/python.md gives the mapping from the files' paths to the Datasets' names. Ctrl-C stops a
+run, a sweep or a validation within a split step and raises KeyboardInterrupt.
 """
 
 import math
 import os
+import tempfile
 
 import numpy as np
 import xarray as xr
 
 from . import _citsim
 from ._citsim import ConfigError, IoError, NumericalError  # noqa: F401  (part of the API)
+from ._sweep import sweep_dataset as _sweep_dataset
 
 __version__ = _citsim.__version__
-__all__ = ["run", "open_run", "params", "validate", "ConfigError", "NumericalError", "IoError"]
+__all__ = ["run", "open_run", "sweep", "open_sweep", "params", "validate", "ConfigError", "NumericalError",
+           "IoError"]
 
 # Where the configs shipped with citsim are (configs/validation for validate()): the source tree
 # of the build, or CITSIM_DATA_DIR.
@@ -59,17 +66,17 @@ def _overrides(set, unset=None):
     return edits + [f"{key}={_toml_value(value, key)}" for key, value in set.items()]
 
 
-def _config_source(config):
+def _config_source(config, what="config"):
     """(path, text, name) for _citsim: a path to a TOML file, or a dict in the TOML layout."""
     if isinstance(config, dict):
         import tomli_w
-        return None, tomli_w.dumps(config), "<config dict>"
+        return None, tomli_w.dumps(config), f"<{what} dict>"
     if isinstance(config, (str, os.PathLike)):
         path = os.fspath(config)
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"{path}: no such config file")
+            raise FileNotFoundError(f"{path}: no such {what} file")
         return path, None, ""
-    raise TypeError("config must be a path to a TOML file or a dict in the TOML layout")
+    raise TypeError(f"{what} must be a path to a TOML file or a dict in the TOML layout")
 
 
 def run(config, set=None, threads=None, unset=None):
@@ -90,6 +97,30 @@ def open_run(path):
         if "time" not in f or "readouts" not in f:
             raise ValueError(f"{path}: not a citsim run file (no /time or /readouts)")
         return _dataset(_contents_of_file(f))
+
+
+def sweep(spec, set=None, threads=None, unset=None):
+    """Run a sweep spec (a path, or a dict in the TOML layout of configs/sweeps/*.toml) as `citsim
+    sweep` does and return its file as an xarray.Dataset (the layout `open_sweep` describes).
+    `set` and `unset` change the base config of every run (`--set`, `--unset`); `threads` as `-j`
+    (default: all cores; results do not depend on it). A dict's `base` is relative to the working
+    directory, a file's to the file. The runs go to a temporary file, which is read and removed:
+    nothing stays on disk. Bad specs raise citsim.ConfigError naming the key, the value and what is
+    allowed; a run that fails is a result (`status` 2, its `message`), not an exception."""
+    path, text, name = _config_source(spec, "sweep spec")
+    with tempfile.TemporaryDirectory(prefix="citsim-sweep-") as tmp:
+        out = os.path.join(tmp, "sweep.h5")
+        _citsim.sweep(path, text, name, _overrides(set, unset), threads, out)
+        return open_sweep(out)
+
+
+def open_sweep(path):
+    """Read a file written by `citsim sweep` (or `citsim merge`, or a shard) into a Dataset: a
+    whole grid over one dimension per axis, any other design over `run`; outcomes, the kept
+    readouts over time, status and message as variables (docs/python.md)."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        return _sweep_dataset(f, os.fspath(path))
 
 
 def params():

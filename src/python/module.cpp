@@ -1,21 +1,32 @@
-// The compiled part of the Python package `citsim` (python/citsim/): runs, the parameter table
-// and the validation targets as plain Python data. The package turns them into xarray and pandas
-// objects; a run comes back as the very contents `citsim run` writes (run_file_contents), so the
-// Dataset and the HDF5 file cannot drift apart.
+// The compiled part of the Python package `citsim` (python/citsim/): runs, sweeps, the parameter
+// table and the validation targets as plain Python data. The package turns them into xarray and
+// pandas objects; a run comes back as the very contents `citsim run` writes (run_file_contents),
+// and a sweep is written by the library's run_sweep as `citsim sweep` writes it, so the Datasets
+// and the HDF5 files cannot drift apart.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include "citsim/cancel.hpp"
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/io/run_output.hpp"
 #include "citsim/model/parameters.hpp"
 #include "citsim/run.hpp"
+#include "citsim/sweep/run_sweep.hpp"
+#include "citsim/sweep/spec.hpp"
 #include "citsim/threads.hpp"
 #include "citsim/validation/metrics.hpp"
 #include "citsim/validation/targets.hpp"
@@ -25,6 +36,62 @@ namespace py = pybind11;
 using namespace citsim;
 
 namespace {
+
+/// Runs `work(cancel)` on a thread of its own with the GIL released, while the calling thread
+/// looks for Python's signals every 50 ms (the GIL taken briefly): Python runs its signal handlers
+/// only there, so a Ctrl-C (SIGINT's handler raises KeyboardInterrupt) would otherwise wait for the
+/// whole computation. Then the cancel flag is set, the library stops at its next clean point (after
+/// a split step, between sweep runs) and the handler's exception is raised here. Signals reach
+/// only the main thread: called from another Python thread this just waits.
+template <class Work>
+auto interruptible(Work work) {
+  using Result = decltype(work(static_cast<const CancelFlag*>(nullptr)));
+  CancelFlag cancel{false};
+  std::optional<Result> result;
+  std::exception_ptr error;
+  std::optional<py::error_already_set> raised;  // what a signal handler raised
+  {
+    py::gil_scoped_release release;
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    std::thread worker([&] {
+      try {
+        result.emplace(work(&cancel));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      const std::lock_guard lock(mutex);
+      done = true;
+      finished.notify_one();
+    });
+    std::unique_lock lock(mutex);
+    while (!finished.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
+      if (raised) continue;  // stopping already: a second Ctrl-C changes nothing
+      lock.unlock();
+      {
+        const py::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() != 0) {
+          raised.emplace();  // takes the exception out of the interpreter until the work has stopped
+          cancel.store(true, std::memory_order_relaxed);
+        }
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    worker.join();
+  }
+  if (raised) throw std::move(*raised);  // KeyboardInterrupt, whatever the work did meanwhile
+  if (error) std::rethrow_exception(error);
+  return std::move(*result);
+}
+
+/// Threads as `-j` takes them: ConfigError naming `where` otherwise.
+int checked_threads(int threads, const char* where) {
+  if (!thread_count_allowed(threads))
+    throw ConfigError(where, 0, "threads", std::to_string(threads), "must be " + thread_count_rule());
+  return threads;
+}
 
 py::object attribute_value(const AttributeValue& v) {
   return std::visit([](const auto& x) -> py::object { return py::cast(x); }, v);
@@ -84,17 +151,12 @@ RunConfig read_config(const std::optional<std::string>& path, const std::optiona
 py::dict run(const std::optional<std::string>& path, const std::optional<std::string>& text,
              const std::string& name, const std::vector<std::string>& overrides, std::optional<int> threads) {
   RunConfig cfg = read_config(path, text, name, overrides);
-  if (threads) {
-    if (!thread_count_allowed(*threads))
-      throw ConfigError("citsim.run", 0, "threads", std::to_string(*threads), "must be " + thread_count_rule());
-    cfg.numerics.threads = *threads;
-  }
-  FileContents contents;
-  {
-    py::gil_scoped_release release;  // a run takes seconds: let other Python threads go on
-    const RunResult result = run_simulation(cfg);
-    contents = run_file_contents(result, cfg);
-  }
+  if (threads) cfg.numerics.threads = checked_threads(*threads, "citsim.run");
+  // A run takes seconds: other Python threads go on, and Ctrl-C stops it.
+  const FileContents contents = interruptible([&cfg](const CancelFlag* cancel) {
+    const RunResult result = run_simulation(cfg, {}, cancel);
+    return run_file_contents(result, cfg);
+  });
   return contents_to_python(contents);
 }
 
@@ -127,14 +189,16 @@ py::list params() {
 py::list validate(const std::string& targets_path, const std::string& scenario_dir,
                   const std::vector<std::string>& overrides) {
   const std::vector<Target> targets = load_targets(targets_path);
+  const std::vector<MetricValue> values = interruptible([&](const CancelFlag* cancel) {
+    ScenarioRunner runner(scenario_dir, {}, overrides, cancel);
+    std::vector<MetricValue> v;
+    for (const Target& t : targets) v.push_back(evaluate_target(t, runner));
+    return v;
+  });
   py::list rows;
-  ScenarioRunner runner(scenario_dir, {}, overrides);
-  for (const Target& t : targets) {
-    MetricValue m{};
-    {
-      py::gil_scoped_release release;
-      m = evaluate_target(t, runner);
-    }
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const Target& t = targets[i];
+    const MetricValue& m = values[i];
     py::dict row;
     row["target"] = t.id;
     row["scenario"] = t.scenario;
@@ -150,18 +214,46 @@ py::list validate(const std::string& targets_path, const std::string& scenario_d
   return rows;
 }
 
+/// Runs a sweep spec (a path, or TOML text labelled `name`) into `output` as `citsim sweep -o
+/// output` does, threads as `-j` (default: all cores). The caller reads the file and removes it.
+py::dict run_sweep_spec(const std::optional<std::string>& path, const std::optional<std::string>& text,
+               const std::string& name, const std::vector<std::string>& overrides, std::optional<int> threads,
+               const std::string& output) {
+  if (path && text) throw std::invalid_argument("give a sweep spec path or a spec text, not both");
+  if (!path && !text) throw std::invalid_argument("give a sweep spec path or a spec text");
+  sweep::SpecOverrides o;
+  o.sets = overrides;
+  sweep::SweepPlan plan = sweep::make_plan(path ? sweep::load_sweep_spec(*path, o) : sweep::parse_sweep_spec(*text, name, o));
+  sweep::SweepOptions options;
+  options.output = output;
+  options.threads = threads ? checked_threads(*threads, "citsim.sweep")
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const sweep::SweepSummary s =
+      interruptible([&](const CancelFlag* cancel) { return sweep::run_sweep(plan, options, {}, cancel); });
+  py::dict out;
+  out["ok"] = s.ok;
+  out["failed"] = s.failed;
+  out["seconds"] = s.seconds;
+  out["threads"] = options.threads;
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_citsim, m) {
-  m.doc() = "citsim's compiled core: use the package `citsim` (run, params, validate, open_run).";
+  m.doc() = "citsim's compiled core: use the package `citsim` (run, sweep, params, validate, open_run, open_sweep).";
   // Every error citsim reports to a user is a ValueError with its message (file, key, value, rule).
   py::register_exception<ConfigError>(m, "ConfigError", PyExc_ValueError);
   py::register_exception<NumericalError>(m, "NumericalError", PyExc_ArithmeticError);
   py::register_exception<IoError>(m, "IoError", PyExc_OSError);
+  // Stopped by the cancel flag: only a Ctrl-C sets it, and that raises KeyboardInterrupt itself.
+  py::register_exception<Interrupted>(m, "Interrupted", PyExc_KeyboardInterrupt);
   m.attr("__version__") = std::string(kVersion);
   m.attr("data_dir") = std::string(CITSIM_DATA_DIR);
   m.def("run", &run, py::arg("path"), py::arg("text"), py::arg("name"), py::arg("overrides"),
         py::arg("threads"), "Run a config; returns the contents of its HDF5 file as plain data.");
+  m.def("sweep", &run_sweep_spec, py::arg("path"), py::arg("text"), py::arg("name"), py::arg("overrides"),
+        py::arg("threads"), py::arg("output"), "Run a sweep spec into the sweep file `output`; returns counts.");
   m.def("params", &params, "The parameter table, one dict a row.");
   m.def("validate", &validate, py::arg("targets"), py::arg("scenarios"), py::arg("overrides"),
         "Evaluate every target of a targets file; one dict a row.");
