@@ -3,7 +3,8 @@
 
 A whole grid sweep gets one dimension per axis, named as the file names the axis (/sweep/parameter:
 the last part of the key as the spec writes it, `needle_length`, `density`, `k_tx`, or the axis's
-`name`; the spec keeps them distinct), the axis values as coordinates. Any other design, and a shard, keeps the `run` dimension, each axis a
+`name`; the spec keeps them distinct), the axis values as coordinates (attributes: units and the
+config key the axis sets). Any other design, and a shard, keeps the `run` dimension, each axis a
 coordinate over it. Outcomes are variables (units and long_name from the file), a kept readout is
 a variable over the axes (or `run`) and `time`, named by the readout (`series_<readout>` if an
 outcome has that name); `status`, `message` and `wall_seconds` as in the file; Morris and Sobol
@@ -111,7 +112,7 @@ def sweep_dataset(f, path):
 
 
 def _axis_attrs(key, unit):
-    attrs = {"long_name": key}
-    if unit:
-        attrs["units"] = unit
+    """The unit (when known) and the config key an axis sets; plots label the axis by its name."""
+    attrs = {"units": unit} if unit else {}
+    attrs["config_key"] = key
     return attrs

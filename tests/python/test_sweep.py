@@ -63,7 +63,7 @@ def test_a_grid_has_a_dimension_per_axis(grid):
     assert dict(grid.sizes) == {"needle_length": 3, "density": 3, "time": 366}
     assert list(grid.needle_length.values) == [1.0, 1.5, 2.0]
     assert list(grid.density.values) == [150.0, 250.0, 350.0]
-    assert grid.needle_length.attrs == {"long_name": "protocol.series.needle.needle_length", "units": "mm"}
+    assert grid.needle_length.attrs == {"units": "mm", "config_key": "protocol.series.needle.needle_length"}
     assert grid.final_firmness_gain.dims == ("needle_length", "density")
     assert grid.final_firmness_gain.attrs["units"] and grid.final_firmness_gain.attrs["long_name"]
     assert grid.firmness_gain.dims == ("needle_length", "density", "time")
@@ -99,10 +99,10 @@ def test_other_designs_keep_the_run_dimension(tmp_path):
     assert dict(ds.sizes) == {"run": 6, "time": 366}
     assert list(ds.run.values) == list(range(6))
     assert ds.age.dims == ("run",) and ds.k_tx.dims == ("run",)
-    assert ds.k_tx.attrs["long_name"] == "model.parameters.k_tx" and ds.k_tx.attrs["units"] == "1/day"
+    assert ds.k_tx.attrs["config_key"] == "model.parameters.k_tx" and ds.k_tx.attrs["units"] == "1/day"
     assert ((ds.age >= 30) & (ds.age <= 70)).all()
     named = citsim.sweep({**spec, "axis": [{**spec["axis"][0], "name": "years"}]})
-    assert named.years.attrs["long_name"] == "patient.age"
+    assert named.years.attrs["config_key"] == "patient.age"
     assert ds["collagen_induction@180"].dims == ("run",)
     # the same spec from a file, through the command: the same Dataset
     import tomli_w
@@ -128,7 +128,7 @@ def test_failed_runs_are_results_with_their_message():
     spec = {"base": DEFAULT, "set": ["model.level=0d"], "outcomes": ["final_firmness_gain"],
             "axis": [{"key": "sessions", "values": [2, 8]}, {"key": "interval_days", "values": [28, 60]}]}
     ds = citsim.sweep(spec, threads=2)
-    assert ds.sessions.attrs["long_name"] == "protocol.series.count"  # named as the spec writes it
+    assert ds.sessions.attrs["config_key"] == "protocol.series.count"  # named as the spec writes it
     bad = ds.sel(sessions=8, interval_days=60)
     assert bad.status.item() == 2 and bad.message.item() and np.isnan(bad.final_firmness_gain.item())
     assert (ds.status.sel(sessions=2) == 1).all()
