@@ -131,8 +131,9 @@ constexpr std::array<std::string_view, 9> kSessionKeys = {
 constexpr std::array<std::string_view, 5> kSeriesKeys = {"count", "interval_days", "first_day",
                                                          "needle", "needles"};
 constexpr std::array<std::string_view, 4> kModelKeys = {"level", "aging_drift", "parameter_file", "parameters"};
-constexpr std::array<std::string_view, 11> kNumericsKeys = {
-    "dz", "dx", "rtol", "atol", "kinetics_method", "dt_rel", "dt_lag", "dt_min", "dt_max", "closure", "closure_shells"};
+constexpr std::array<std::string_view, 12> kNumericsKeys = {
+    "dz",     "dx",     "rtol",   "atol",   "kinetics_method", "splitting",
+    "dt_rel", "dt_lag", "dt_min", "dt_max", "closure",         "closure_shells"};
 constexpr std::array<std::string_view, 5> kOutputKeys = {"path", "dt", "dense_dt", "dense_days",
                                                          "profile_dt"};
 
@@ -180,6 +181,9 @@ constexpr std::array<std::pair<std::string_view, KineticsMethod>, 4> kKineticsMe
      {"ros3", KineticsMethod::Ros3},
      {"rodas3", KineticsMethod::Rodas3},
      {"ros34pw2", KineticsMethod::Ros34pw2}}};
+
+constexpr std::array<std::pair<std::string_view, Splitting>, 2> kSplittings = {
+    {{"rebalanced", Splitting::Rebalanced}, {"strang", Splitting::Strang}}};
 
 /// "put it under [...]" for a parameter name written in the wrong place.
 std::string parameter_home(const ParameterSpec& spec) {
@@ -884,6 +888,8 @@ NumericsConfig read_numerics(const Reader& rd, const toml::table& t) {
       nc.atol = rd.number(n, key, positive, "");
     else if (k == "kinetics_method")
       nc.kinetics_method = rd.choice(n, key, kKineticsMethods);
+    else if (k == "splitting")
+      nc.splitting = rd.choice(n, key, kSplittings);
     else if (k == "dt_rel")
       nc.dt_rel = rd.number(n, key, positive, "");
     else if (k == "dt_lag")

@@ -118,6 +118,7 @@ SimulationStats simulate_shell_closure(const ShellClosureModel& model, const Ste
     transport.set_geometry(state.geometry, model.fresh_boundaries ? 0.0 : std::numeric_limits<double>::infinity());
   };
 
+  space.carries_matter = [&state, m](std::size_t p) { return state.geometry[p / m].area[p % m] > 0.0; };
   if (model.group_rel > 0.0)
     space.kinetics_groups = [&, rel = model.group_rel, abs = model.group_abs](const ColumnState& u,
                                                                             std::vector<std::size_t>& lead,

@@ -56,11 +56,31 @@ struct Scratch {
 template <class Controller, class Step>
 KineticsWork integrate(Scratch& s, Controller& controller, Step step, SpeciesVector& u,
                        const SiteRates& site, const Parameters& p, double t0, double t1,
-                       KineticsStepHistory& history) {
+                       KineticsStepHistory& history, const SpeciesVector* forcing) {
   double dt = history.first > 0.0 ? std::min(history.next, history.first) : history.next;
   // The kinetics are autonomous within an interval (the rates are frozen): ∂f/∂t = 0.
+  // A forcing's sink fades out near zero, as c·x/(x + ε): a constant sink would take a species
+  // that its own kinetics also empty below zero. ε is a thousandth of what the sink removes over
+  // the interval (at least atol), so that the sink is the constant to 0.1 % wherever it can act
+  // for the whole interval, and the fading is no stiffer than 1000 over the interval.
+  SpeciesVector eps = SpeciesVector::Constant(s.tol.atol);
+  if (forcing)
+    for (int q = 0; q < kSpeciesCount; ++q) eps[q] = std::max(s.tol.atol, 1e-3 * std::abs((*forcing)[q]) * (t1 - t0));
+  const auto add_forcing = [&](const SpeciesVector& x, SpeciesVector& f, Eigen::Matrix<double, kSpeciesCount, kSpeciesCount>* jac) {
+    for (int q = 0; q < kSpeciesCount; ++q) {
+      const double c = (*forcing)[q];
+      if (c >= 0.0) {
+        f[q] += c;
+        continue;
+      }
+      const double y = std::max(x[q], 0.0);
+      f[q] += c * y / (y + eps[q]);
+      if (jac && x[q] > 0.0) (*jac)(q, q) += c * eps[q] / ((y + eps[q]) * (y + eps[q]));
+    }
+  };
   const auto rhs = [&](double, const SpeciesVector& x, SpeciesVector& f) {
     f = kinetics_rhs(x, site, p);
+    if (forcing) add_forcing(x, f, nullptr);
   };
   controller.reset();
   s.lin.dfdt.setZero();
@@ -73,6 +93,7 @@ KineticsWork integrate(Scratch& s, Controller& controller, Step step, SpeciesVec
                                        trial > 0 ? ", " + worst_species(u, s.x_new, s.x_err, s.tol) : ""));
     if (!linearised) {
       kinetics_rhs_jacobian(u, site, p, s.lin.f, s.lin.jac);
+      if (forcing) add_forcing(u, s.lin.f, &s.lin.jac);
       linearised = true;
     }
     const bool last = t + dt >= t1;
@@ -142,19 +163,19 @@ int KineticsStepper::advance(SpeciesVector& u, const SiteRates& site, const Para
 
 KineticsWork KineticsStepper::advance(SpeciesVector& u, const SiteRates& site,
                                       const Parameters& p, double t0, double t1,
-                                      KineticsStepHistory& history) {
+                                      KineticsStepHistory& history, const SpeciesVector* forcing) {
   Impl& s = *impl_;
   switch (s.method) {
     case KineticsMethod::Ros3:
-      return integrate(s, s.order3, TableauStep<kRos3>{}, u, site, p, t0, t1, history);
+      return integrate(s, s.order3, TableauStep<kRos3>{}, u, site, p, t0, t1, history, forcing);
     case KineticsMethod::Rodas3:
-      return integrate(s, s.order3, TableauStep<kRodas3>{}, u, site, p, t0, t1, history);
+      return integrate(s, s.order3, TableauStep<kRodas3>{}, u, site, p, t0, t1, history, forcing);
     case KineticsMethod::Ros34pw2:
-      return integrate(s, s.order3, TableauStep<kRos34pw2>{}, u, site, p, t0, t1, history);
+      return integrate(s, s.order3, TableauStep<kRos34pw2>{}, u, site, p, t0, t1, history, forcing);
     case KineticsMethod::Rodas4:
       break;
   }
-  return integrate(s, s.rodas4, Rodas4Step{}, u, site, p, t0, t1, history);
+  return integrate(s, s.rodas4, Rodas4Step{}, u, site, p, t0, t1, history, forcing);
 }
 
 }  // namespace citsim

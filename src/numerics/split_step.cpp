@@ -9,6 +9,7 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/numerics/kinetics_stepper.hpp"
+#include "citsim/numerics/mobility.hpp"
 
 namespace citsim {
 namespace {
@@ -38,6 +39,10 @@ void check_state(ColumnState& u, const ColumnModel& m, const SplitSpace& space, 
     }
   }
 }
+
+/// The rebalanced splitting's limit on |c|·Δt, relative to u: at 2 the transport's starting
+/// state u − c·Δt/2 is still non-negative.
+constexpr double kBalanceLimit = 2.0;
 
 /// Threads sharing the points (StepControl::threads): small columns are not worth waking a
 /// thread team for every split step.
@@ -83,6 +88,31 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
   ColumnState delta(n, SpeciesVector::Zero());
   std::vector<KineticsStepHistory> history_before(n), lead_history(n);
 
+  // Rebalanced splitting: each point's balancing term (zero for the species that do not move),
+  // a group's weighted mean of its members' terms, and the transport's increment over a step.
+  const bool rebalanced = c.splitting == Splitting::Rebalanced && space.transport != nullptr;
+  SpeciesVector moves = SpeciesVector::Zero();
+  {
+    const Mobility mob = mobility(m.params);
+    for (int s = 0; s < kSpeciesCount; ++s)
+      if (mob.D[static_cast<std::size_t>(s)] != 0.0 || mob.chi[static_cast<std::size_t>(s)] != 0.0) moves[s] = 1.0;
+  }
+  ColumnState balance, group_balance, change;
+  if (rebalanced) {
+    balance.assign(n, SpeciesVector::Zero());
+    group_balance.assign(n, SpeciesVector::Zero());
+    change.assign(n, SpeciesVector::Zero());
+  }
+  // Point-wise work on large fields shares the kinetics' threads (the same numbers either way).
+  auto for_each_index = [&](auto work) {
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
+    for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) work(static_cast<std::size_t>(i));
+  };
+  auto forcing = [&](std::size_t k) -> const SpeciesVector* {
+    if (!rebalanced) return nullptr;
+    return grouped[k] ? &group_balance[k] : &balance[k];
+  };
+
   // Runs `step(k, stepper)` on every point `selected(k)` picks, in parallel, counting its work;
   // the first failure, named by its point, is thrown once every point has run.
   auto for_each_point = [&](auto selected, auto step) {
@@ -114,30 +144,43 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
         if (grouped[i]) delta[i].setZero();
       for (std::size_t i = 0; i < n; ++i)  // the groups' means, summed in point order
         if (grouped[lead[i]]) delta[lead[i]] += weight[i] * u[i];
+      if (rebalanced) {
+        for (std::size_t i = 0; i < n; ++i)
+          if (grouped[i]) group_balance[i].setZero();
+        for (std::size_t i = 0; i < n; ++i)
+          if (grouped[lead[i]]) group_balance[lead[i]] += weight[i] * balance[i];
+      }
       for (std::size_t i = 0; i < n; ++i)
         if (grouped[i]) history_before[i] = history[i];
     }
     for_each_point([&](std::size_t k) { return lead[k] == k; },
                    [&](std::size_t k, KineticsStepper& stepper) {
-                     if (!grouped[k]) return stepper.advance(u[k], rates[k], m.params, t0, t1, history[k]);
+                     if (!grouped[k]) return stepper.advance(u[k], rates[k], m.params, t0, t1, history[k], forcing(k));
                      SpeciesVector x = delta[k];  // the group's mean
-                     const KineticsWork work = stepper.advance(x, rates[k], m.params, t0, t1, history[k]);
+                     const KineticsWork work = stepper.advance(x, rates[k], m.params, t0, t1, history[k], forcing(k));
                      delta[k] = x - delta[k];
                      return work;
                    });
     if (!space.kinetics_groups) return;
+    // A member's increment: its group's, and its own balancing term's difference from the
+    // group's, which enters the kinetics as a constant.
+    auto member_increment = [&](std::size_t i) -> SpeciesVector {
+      if (!rebalanced) return delta[lead[i]];
+      return delta[lead[i]] + (t1 - t0) * (balance[i] - group_balance[lead[i]]);
+    };
     // A member the mean's increment would take below zero beyond round-off (a steep decay
     // meeting the spread) has its group's kinetics taken point by point, from the step's start.
     for (std::size_t i = 0; i < n; ++i)
-      if (grouped[lead[i]] && ((u[i] + delta[lead[i]]).array() < -kClipFactor * c.atol).any()) grouped[lead[i]] = 2;
+      if (grouped[lead[i]] && ((u[i] + member_increment(i)).array() < -kClipFactor * c.atol).any()) grouped[lead[i]] = 2;
     for (std::size_t i = 0; i < n; ++i)
       if (grouped[lead[i]] == 2) lead_history[i] = history_before[lead[i]];
     for_each_point([&](std::size_t k) { return grouped[lead[k]] == 2; },
                    [&](std::size_t k, KineticsStepper& stepper) {
-                     return stepper.advance(u[k], rates[k], m.params, t0, t1, lead_history[k]);
+                     return stepper.advance(u[k], rates[k], m.params, t0, t1, lead_history[k],
+                                            rebalanced ? &balance[k] : nullptr);
                    });
     for (std::size_t i = 0; i < n; ++i) {
-      if (grouped[lead[i]] == 1) u[i] += delta[lead[i]];
+      if (grouped[lead[i]] == 1) u[i] += member_increment(i);
       else if (grouped[lead[i]] == 2 && lead[i] == i) history[i] = lead_history[i];
     }
   };
@@ -175,6 +218,7 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
       observer.before_session(next_session, t, u);
       jump(next_session);
       std::fill(history.begin(), history.end(), KineticsStepHistory{c.dt_min, 0.0});
+      if (rebalanced) std::fill(balance.begin(), balance.end(), SpeciesVector::Zero());
       last_session = t;
       ++next_session;
     }
@@ -195,9 +239,33 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
       if (m.aging_drift) update_rates(0.5 * (t + t_next));
       // The half steps are dt/2 itself, not (t_next − t)/2: the same dt, to the bit, lets the
       // transport keep its eliminations from one step to the next.
-      if (space.transport) space.transport->step(u, 0.5 * dt);
-      kinetics(t, t_next);
-      if (space.transport) space.transport->step(u, 0.5 * dt);
+      if (rebalanced) {
+        // change = the transport's increment over the step (its −c·Δt included), accumulated
+        // stage by stage: −u_start + u_after_transport − u_after_kinetics + u_end.
+        for_each_index([&](std::size_t i) {
+          SpeciesVector& b = balance[i];
+          if (space.carries_matter && !space.carries_matter(i)) b.setZero();
+          b = b.cwiseMax(-kBalanceLimit / dt * u[i]).cwiseMin(kBalanceLimit / dt * u[i]);
+          change[i] = -u[i];
+          u[i] -= 0.5 * dt * b;
+        });
+        space.transport->step(u, 0.5 * dt);
+        for_each_index([&](std::size_t i) { change[i] += u[i]; });
+        kinetics(t, t_next);
+        for_each_index([&](std::size_t i) {
+          change[i] -= u[i];
+          u[i] -= 0.5 * dt * balance[i];
+        });
+        space.transport->step(u, 0.5 * dt);
+        for_each_index([&](std::size_t i) {
+          change[i] += u[i];
+          balance[i] = (balance[i] + change[i] / dt).cwiseProduct(moves);
+        });
+      } else {
+        if (space.transport) space.transport->step(u, 0.5 * dt);
+        kinetics(t, t_next);
+        if (space.transport) space.transport->step(u, 0.5 * dt);
+      }
       check_state(u, m, space, t_next, c.atol);
       if (records_inside) {
         u_record.resize(n);

@@ -684,6 +684,14 @@ TEST_CASE("config: numerics.kinetics_method chooses the Rosenbrock method of the
                  "\"rodas3\", \"ros34pw2\""));
 }
 
+TEST_CASE("config: numerics.splitting chooses how a split step couples transport and kinetics", "[config]") {
+  CHECK(parse_config("", "x.toml").numerics.splitting == Splitting::Rebalanced);  // the default
+  CHECK(parse_config("[numerics]\nsplitting = \"strang\"\n", "x.toml").numerics.splitting == Splitting::Strang);
+  CHECK(parse_config("", "x.toml", {"numerics.splitting=rebalanced"}).numerics.splitting == Splitting::Rebalanced);
+  CHECK(contains(error_of("[numerics]\nsplitting = \"lie\"\n"),
+                 "bad.toml:2: key 'numerics.splitting' = \"lie\": must be one of \"rebalanced\", \"strang\""));
+}
+
 TEST_CASE("config: numerics.closure_shells resolves the closure's surround by distance", "[config]") {
   CHECK(parse_config("", "x.toml").numerics.closure_shells == 8);
   CHECK(parse_config("[numerics]\nclosure_shells = 1\n", "x.toml").numerics.closure_shells == 1);

@@ -212,7 +212,9 @@ TEST_CASE("shell closure: compartments that agree share their kinetics, and the 
   CHECK(steps[1] < 0.8 * static_cast<double>(steps[0]));
   for (std::size_t i = 0; i < last[0].size(); ++i)
     for (int s = 0; s < kSpeciesCount; ++s)
-      CHECK(last[1][i][s] == Approx(last[0][i][s]).epsilon(1e-5).margin(1e-9));
+      // Within 1e-4 or ten times atol: the grouping's own error (1 % groups: up to 1e-2) is far
+      // above that; a member's balancing term (split_step.hpp) enters as its own constant.
+      CHECK(last[1][i][s] == Approx(last[0][i][s]).epsilon(1e-4).margin(10.0 * cfg.numerics.atol));
 }
 
 TEST_CASE("shell closure: the thread count does not change a bit", "[closure][shells]") {

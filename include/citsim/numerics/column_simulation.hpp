@@ -37,11 +37,18 @@ struct ColumnModel {
   std::vector<SessionInjury> sessions;  ///< sorted by time
 };
 
+/// How a split step couples transport and kinetics (docs/model.md, "Numerics").
+enum class Splitting {
+  Strang,      ///< transport(Δt/2) ∘ kinetics(Δt) ∘ transport(Δt/2)
+  Rebalanced,  ///< the same with a balancing term carried from step to step (split_step.hpp)
+};
+
 /// Tolerances and step sizes (`[numerics]` in a config). The kinetics tolerances sit far below
 /// the splitting error at the default steps (docs/model.md), which sets the accuracy.
 struct StepControl {
   double rtol = 1e-3, atol = 1e-6;
   KineticsMethod kinetics_method = KineticsMethod::Ros3;  ///< docs/model.md §8, "Order-3 methods"
+  Splitting splitting = Splitting::Rebalanced;
   double dt_rel = 0.05;  ///< split step = dt_rel·(time since last session + dt_lag), clamped
   double dt_lag = 0.02;
   double dt_min = 1e-4;

@@ -53,8 +53,12 @@ class KineticsStepper {
   /// The same, starting from `min(history.next, history.first)`: in a split column every
   /// interval begins with the transient that transport left behind (fast species off their
   /// balance), which the step that suited the end of the previous interval overshoots.
+  /// `forcing`: a constant c added to R(u) over the interval (the balancing term of the
+  /// rebalanced splitting, split_step.hpp); none by default. A sink (c_s < 0) acts as
+  /// c_s·x_s/(x_s + ε_s), ε_s = max(atol, 10⁻³·|c_s|·(t1 − t0)): the constant wherever it can act
+  /// over the whole interval, and fading out before it could take x_s below zero.
   KineticsWork advance(SpeciesVector& u, const SiteRates& site, const Parameters& p, double t0,
-                       double t1, KineticsStepHistory& history);
+                       double t1, KineticsStepHistory& history, const SpeciesVector* forcing = nullptr);
 
  private:
   struct Impl;
