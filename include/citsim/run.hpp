@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "citsim/cancel.hpp"
-#include "citsim/io/config.hpp"
 #include "citsim/numerics/closure_shell_simulation.hpp"
 #include "citsim/numerics/column_simulation.hpp"
 #include "citsim/numerics/field_simulation.hpp"
+#include "citsim/problem.hpp"
 
 namespace citsim {
 

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/config.hpp"
 #include "citsim/model/tissue.hpp"
 
 namespace citsim {

@@ -215,17 +215,12 @@ std::string range_end(double x, bool lower) {
 }
 
 int cmd_params() {
-  const std::vector<FittedValue> fitted = embedded_parameter_file();
   fmt::print("{:<22} {:>12} {:<12} {:<10} {:<23} {}\n", "name", "value", "unit", "group", "allowed", "source");
-  for (const ParameterSpec& s : parameter_table()) {
-    double value = s.default_value;
-    std::string source(s.source);
-    for (const FittedValue& f : fitted)
-      if (f.name == s.name) {
-        value = f.value;
-        source = f.source.rfind("docs/model.md", 0) == 0 ? f.source : fmt::format("{} (model default {:g})", f.source, s.default_value);
-      }
-    fmt::print("{:<22} {:>12.6g} {:<12} {:<10} [{:<9}, {:>9}] {}\n", s.name, value, s.unit,
+  for (const ParameterDefault& d : parameter_defaults()) {
+    const ParameterSpec& s = *d.spec;
+    const bool own_source = !d.fitted || d.source.rfind("docs/model.md", 0) == 0;
+    const std::string source = own_source ? d.source : fmt::format("{} (model default {:g})", d.source, s.default_value);
+    fmt::print("{:<22} {:>12.6g} {:<12} {:<10} [{:<9}, {:>9}] {}\n", s.name, d.value, s.unit,
                to_string(s.group), range_end(s.min, true), range_end(s.max, false), source);
   }
   return 0;

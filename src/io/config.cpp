@@ -35,16 +35,6 @@
 
 namespace citsim {
 
-std::string to_string(ModelLevel l) {
-  switch (l) {
-    case ModelLevel::ZeroD: return "0d";
-    case ModelLevel::OneD: return "1d";
-    case ModelLevel::TwoD: return "2d";
-    case ModelLevel::ThreeD: return "3d";
-  }
-  return "?";
-}
-
 namespace {
 
 using toml_text::line_of;

@@ -8,7 +8,6 @@
 
 #include "citsim/errors.hpp"
 #include "citsim/io/atomic_file.hpp"
-#include "citsim/fitted_parameters_text.hpp"
 #include "detail/toml_text.hpp"
 
 namespace citsim {
@@ -34,18 +33,6 @@ std::vector<FittedValue> parse_parameter_file(const std::string& text, const std
     out.push_back(std::move(v));
   }
   return out;
-}
-
-std::string_view embedded_parameter_text() { return kFittedParametersText; }
-
-std::vector<FittedValue> embedded_parameter_file() {
-  return parse_parameter_file(kFittedParametersText, kEmbeddedParameterFileName);
-}
-
-Parameters fitted_defaults() {
-  Parameters p = default_parameters();
-  for (const FittedValue& v : embedded_parameter_file()) p.*find_parameter(v.name)->field = v.value;
-  return p;
 }
 
 void write_parameter_file(const std::string& path, const std::vector<FittedValue>& values,

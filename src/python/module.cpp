@@ -162,25 +162,18 @@ py::dict run(const std::optional<std::string>& path, const std::optional<std::st
 
 /// The parameter table as `citsim params` prints it: the built-in fitted value where there is one.
 py::list params() {
-  const std::vector<FittedValue> fitted = embedded_parameter_file();
   py::list rows;
-  for (const ParameterSpec& s : parameter_table()) {
-    double value = s.default_value;
-    std::string source(s.source);
-    for (const FittedValue& f : fitted)
-      if (f.name == s.name) {
-        value = f.value;
-        source = f.source;
-      }
+  for (const ParameterDefault& d : parameter_defaults()) {
+    const ParameterSpec& s = *d.spec;
     py::dict row;
     row["name"] = std::string(s.name);
-    row["value"] = value;
+    row["value"] = d.value;
     row["unit"] = std::string(s.unit);
     row["group"] = std::string(to_string(s.group));
     row["min"] = s.min;
     row["max"] = s.max;
     row["model_default"] = s.default_value;
-    row["source"] = source;
+    row["source"] = d.source;
     rows.append(row);
   }
   return rows;

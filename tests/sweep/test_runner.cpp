@@ -8,6 +8,7 @@
 #include <map>
 
 #include "citsim/errors.hpp"
+#include "citsim/io/config.hpp"
 #include "citsim/run.hpp"
 #include "citsim/sweep/runner.hpp"
 #include "fixtures.hpp"
