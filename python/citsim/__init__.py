@@ -25,6 +25,7 @@ import xarray as xr
 
 from . import _citsim
 from ._citsim import ConfigError, IoError, NumericalError  # noqa: F401  (part of the API)
+from ._hdf5_values import SCALE_ATTRS as _SCALE_ATTRS, attr_value as _attr_value, text as _text
 from ._sweep import sweep_dataset as _sweep_dataset
 
 __version__ = _citsim.__version__
@@ -146,23 +147,6 @@ def validate(targets=None, scenarios=None, set=None):
 # ------------------------------------------------------------------------------------------------
 # File contents -> Dataset. The contents are (dimensions, datasets, group attributes) with HDF5
 # paths, from _citsim.run or from a file; one mapping serves both.
-
-def _text(v):
-    return v.decode() if isinstance(v, bytes) else v
-
-
-def _attr_value(v):
-    if isinstance(v, bytes):
-        return v.decode()
-    if isinstance(v, np.ndarray) and v.dtype.kind in "SO":
-        return [_text(x) for x in v]
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-_SCALE_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME"}
-
 
 def _contents_of_file(f):
     import h5py

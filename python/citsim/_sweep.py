@@ -14,21 +14,7 @@ indices as `sensitivity_<index>` over (outcome, parameter).
 import numpy as np
 import xarray as xr
 
-_SCALE_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME"}
-
-
-def _text(v):
-    return v.decode() if isinstance(v, bytes) else v
-
-
-def _attr_value(v):
-    if isinstance(v, bytes):
-        return v.decode()
-    if isinstance(v, np.ndarray) and v.dtype.kind in "SO":
-        return [_text(x) for x in v]
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
+from ._hdf5_values import SCALE_ATTRS as _SCALE_ATTRS, attr_value as _attr_value, text as _text
 
 
 def _attrs(obj):

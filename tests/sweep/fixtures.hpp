@@ -1,11 +1,15 @@
 // A small sweep for the sweep tests: 0D, one or three short sessions, a 2 x 2 or 3 x 3 grid.
 #pragma once
 
+#include <hdf5.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "citsim/sweep/runner.hpp"
 #include "citsim/sweep/spec.hpp"
@@ -46,5 +50,28 @@ inline const std::string kGridWithFailure =
     "base = \"base.toml\"\n"
     "[[axis]]\nkey = \"sessions\"\nvalues = [1, 3]\n"
     "[[axis]]\nkey = \"interval_days\"\nvalues = [10, 50]\n";
+
+/// Equal to the bit, NaN equal to NaN (failed runs' outcomes).
+inline bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  return true;
+}
+
+/// A whole double dataset of an HDF5 file.
+inline std::vector<double> read_doubles(const std::string& file, const std::string& dataset) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+  REQUIRE(d >= 0);
+  const hid_t s = H5Dget_space(d);
+  std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
+  REQUIRE(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0);
+  H5Sclose(s);
+  H5Dclose(d);
+  H5Fclose(f);
+  return v;
+}
 
 }  // namespace citsim::sweep::testing

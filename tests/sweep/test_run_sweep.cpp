@@ -16,30 +16,11 @@
 using namespace citsim;
 using namespace citsim::sweep;
 using citsim::sweep::testing::SweepDir;
+using citsim::sweep::testing::read_doubles;
+using citsim::sweep::testing::same_bits;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<double> read_doubles(const std::string& file, const std::string& dataset) {
-  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  REQUIRE(f >= 0);
-  const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
-  REQUIRE(d >= 0);
-  const hid_t s = H5Dget_space(d);
-  std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
-  REQUIRE(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0);
-  H5Sclose(s);
-  H5Dclose(d);
-  H5Fclose(f);
-  return v;
-}
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
-  return true;
-}
 
 /// The files in `dir` besides the spec and its base.
 std::vector<std::string> outputs_in(const fs::path& dir) {

@@ -15,6 +15,7 @@
 
 using namespace citsim::sweep;
 using citsim::sweep::testing::SweepDir;
+using citsim::sweep::testing::same_bits;
 
 namespace {
 
@@ -27,13 +28,6 @@ std::map<std::int64_t, RunRecord> run_all(const SweepPlan& plan, int threads) {
     out.emplace(rec.run, std::move(rec));
   });
   return out;
-}
-
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
-  return true;
 }
 
 }  // namespace
