@@ -106,17 +106,21 @@ double calibration_loss(const std::vector<Target>& targets, const std::string& s
       [&](RunConfig& c) {
         for (auto field : fields) c.parameters.*field = params.*field;
       },
-      o.overrides);
-  double loss = 0.0;
+      o.overrides, o.cancel);
+  const std::vector<TargetOutcome> outcomes = evaluate_targets(targets, runner, o.threads);
+  double loss = 0.0;  // summed in target order, whatever the threads
   if (metrics) metrics->clear();
-  for (const Target& t : targets) {
-    MetricValue m{std::nan(""), false, "run failed"};
-    try {
-      m = evaluate_target(t, runner);
-    } catch (const NumericalError& e) {
-      m.note = e.what();
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    MetricValue m = outcomes[i].metric;
+    if (outcomes[i].error) {  // a failed run costs like a missed target; bad input stops the fit
+      m = {std::nan(""), false, "run failed"};
+      try {
+        std::rethrow_exception(outcomes[i].error);
+      } catch (const NumericalError& e) {
+        m.note = e.what();
+      }
     }
-    loss += target_loss(m.value, t, o.margin);
+    loss += target_loss(m.value, targets[i], o.margin);
     if (metrics) metrics->push_back(m);
   }
   return loss;

@@ -173,22 +173,30 @@ std::string directory_of(const std::string& path) {
 }
 
 int cmd_validate(const std::string& targets_path, std::string scenario_dir, const std::vector<std::string>& sets,
-                 bool quiet, const CancelFlag* cancel) {
+                 bool quiet, int threads, const CancelFlag* cancel) {
   // 1. Read the targets; scenarios sit beside them unless told otherwise.
   const std::vector<Target> targets = load_targets(targets_path);
   if (scenario_dir.empty()) scenario_dir = directory_of(targets_path);
 
-  // 2. Evaluate every target (scenario runs are shared between targets; --set applies to each).
-  ScenarioRunner runner(scenario_dir, {}, sets);
+  // 2. Evaluate every target, several at once (scenario runs are shared between targets; --set
+  //    applies to each; a signal stops the runs under way).
+  ScenarioRunner runner(scenario_dir, {}, sets, cancel);
   cli::ProgressBar bar("validate", !quiet);
+  std::vector<TargetOutcome> outcomes;
+  try {
+    outcomes = evaluate_targets(targets, runner, threads, [&](int done, int total) { bar.update(done, total); });
+  } catch (const Interrupted&) {
+    throw Interrupted("validation interrupted; nothing was checked");
+  }
+  bar.finish();
+
+  // 3. Report them in the file's order; the first target without a value stops here, as it would alone.
   int failed = 0;
   fmt::print("{:<27} {:>10}  {:<19} {:<5} {}\n", "target", "value", "interval", "", "source / note");
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const Target& t = targets[i];
-    bar.update(static_cast<double>(i), static_cast<double>(targets.size()));
-    throw_if_cancelled(cancel, "validation interrupted between targets");
-    const MetricValue m = evaluate_target(t, runner);
-    bar.finish();
+    if (outcomes[i].error) std::rethrow_exception(outcomes[i].error);
+    const MetricValue& m = outcomes[i].metric;
     failed += m.pass ? 0 : 1;
     const std::string source = t.source.substr(0, t.source.find(" [")).substr(0, 60);
     fmt::print("{:<27} {:>10.4g}  [{:>7.4g}, {:>7.4g}] {:<5} {}{}\n", t.id, m.value, t.lo, t.hi,
@@ -237,6 +245,7 @@ struct CalibrateArgs {
   int max_evaluations = 300, starts = 1;
   std::uint64_t seed = 1;
   bool quiet = false;
+  int threads = 0;
 };
 
 int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
@@ -252,6 +261,8 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   options.starts = a.starts;
   options.seed = a.seed;
   options.overrides = a.sets;
+  options.threads = a.threads;
+  options.cancel = cancel;  // a signal stops the runs under way
 
   // 2. Minimise the loss from the values the scenarios run with, once the table can be written:
   //    it must not replace the targets, a scenario or a parameter table the scenarios read.
@@ -276,6 +287,8 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
       if (!a.quiet && !cli::stderr_is_terminal() && n % 10 == 0)
         fmt::print(stderr, "calibrate: {} evaluations, best loss {:.6g}\n", n, best);
     });
+  } catch (const Interrupted&) {
+    throw Interrupted(kStopped);  // a run stopped inside a loss evaluation
   } catch (const NumericalError&) {
     // NLopt turns an exception in the objective into its own failure: say what it was.
     throw_if_cancelled(cancel, kStopped);
@@ -385,6 +398,9 @@ int main(int argc, char** argv) {
   validate->add_option("--set", validate_sets, "Override a value in every scenario: dotted.key=value (repeatable)");
   cli::add_unset_option(validate, validate_unsets, "every scenario");
   validate->add_flag("-q,--quiet", quiet, "No progress bar");
+  validate->add_option("-j,--threads", threads,
+                       "Scenario runs at once (default: all cores; at most 4 per hardware thread; results do not depend on it)")
+      ->check(cli::thread_count());
 
   CalibrateArgs cal;
   cal.targets = "configs/validation/targets.toml";
@@ -412,6 +428,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> calib_unsets;
   cli::add_unset_option(calib, calib_unsets, "every scenario");
   calib->add_flag("-q,--quiet", cal.quiet, "No progress");
+  calib->add_option("-j,--threads", threads,
+                    "Scenario runs at once in a loss evaluation (default: all cores; at most 4 per hardware "
+                    "thread; the fit does not depend on it)")
+      ->check(cli::thread_count());
 
   const cli::Command sensitivity_cmd = cli::add_sensitivity_command(app);
   const cli::Command sweep_cmd = cli::add_sweep_command(app);
@@ -449,9 +469,11 @@ int main(int argc, char** argv) {
       if (run->parsed()) code = cmd_run(config_path, edits, out, quiet, threads, ignore_limits, cancel);
       else if (check->parsed()) code = cmd_check(config_path, edits, ignore_limits);
       else if (validate->parsed())
-        code = cmd_validate(targets_path, scenario_dir, cli::config_edits(validate_unsets, validate_sets), quiet, cancel);
+        code = cmd_validate(targets_path, scenario_dir, cli::config_edits(validate_unsets, validate_sets), quiet,
+                            threads, cancel);
       else if (calib->parsed()) {
         cal.sets = cli::config_edits(calib_unsets, cal.sets);
+        cal.threads = threads;
         code = cmd_calibrate(cal, cancel);
       }
       else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);

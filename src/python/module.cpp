@@ -185,7 +185,10 @@ py::list validate(const std::string& targets_path, const std::string& scenario_d
   const std::vector<MetricValue> values = interruptible([&](const CancelFlag* cancel) {
     ScenarioRunner runner(scenario_dir, {}, overrides, cancel);
     std::vector<MetricValue> v;
-    for (const Target& t : targets) v.push_back(evaluate_target(t, runner));
+    for (const TargetOutcome& o : evaluate_targets(targets, runner)) {
+      if (o.error) std::rethrow_exception(o.error);  // the first in target order, as the CLI
+      v.push_back(o.metric);
+    }
     return v;
   });
   py::list rows;

@@ -3,6 +3,7 @@
 #include "citsim/validation/metrics.hpp"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -229,10 +230,32 @@ const RunResult& ScenarioRunner::run(const std::string& scenario,
                                      const std::vector<std::string>& overrides) {
   std::string key = scenario;
   for (const auto& o : overrides) key += "\n" + o;
-  auto it = cache_.find(key);
-  if (it != cache_.end()) return *it->second;
-  auto result = std::make_unique<RunResult>(run_simulation(config(scenario, overrides), {}, cancel_));
-  return *cache_.emplace(key, std::move(result)).first->second;
+  // The first caller of a key runs it, outside the lock; later ones wait for its result.
+  std::promise<std::shared_ptr<const RunResult>> promise;
+  std::shared_future<std::shared_ptr<const RunResult>> result;
+  bool mine = false;
+  {
+    const std::lock_guard lock(mutex_);
+    auto [at, inserted] = cache_.try_emplace(key);
+    if (inserted) {
+      at->second = promise.get_future().share();
+      mine = true;
+    }
+    result = at->second;
+  }
+  if (mine) {
+    try {
+      promise.set_value(std::make_shared<const RunResult>(run_simulation(config(scenario, overrides), {}, cancel_)));
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }
+  return *result.get();
+}
+
+std::size_t ScenarioRunner::runs() const {
+  const std::lock_guard lock(mutex_);
+  return cache_.size();
 }
 
 RunConfig ScenarioRunner::config(const std::string& scenario, const std::vector<std::string>& overrides) const {
@@ -241,6 +264,54 @@ RunConfig ScenarioRunner::config(const std::string& scenario, const std::vector<
   RunConfig cfg = load_config(dir_ + "/" + scenario + ".toml", all);
   if (adjust_) adjust_(cfg);
   return cfg;
+}
+
+std::vector<TargetOutcome> evaluate_targets(const std::vector<Target>& targets, ScenarioRunner& runner,
+                                            int threads, const TargetsProgress& progress) {
+  const int total = static_cast<int>(targets.size());
+  // The order targets start in: 2D and 3D scenarios first, then the file's order. A scenario
+  // that does not load keeps its place; its target reports why.
+  std::vector<int> order(targets.size());
+  std::vector<char> spatial(targets.size(), 0);
+  for (int i = 0; i < total; ++i) {
+    order[static_cast<std::size_t>(i)] = i;
+    try {
+      const ModelLevel level = runner.config(targets[static_cast<std::size_t>(i)].scenario).level;
+      spatial[static_cast<std::size_t>(i)] = level == ModelLevel::TwoD || level == ModelLevel::ThreeD;
+    } catch (const std::exception&) {
+    }
+  }
+  std::stable_partition(order.begin(), order.end(), [&](int i) { return spatial[static_cast<std::size_t>(i)] != 0; });
+
+  std::vector<TargetOutcome> out(targets.size());
+  int done = 0;
+  const int team = threads > 0 ? threads : omp_get_max_threads();
+  // One run per thread: a run's own loops stay serial inside the team.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(team) if (team > 1)
+  for (int k = 0; k < total; ++k) {
+    const auto i = static_cast<std::size_t>(order[static_cast<std::size_t>(k)]);
+    try {
+      out[i].metric = evaluate_target(targets[i], runner);
+    } catch (...) {
+      out[i].error = std::current_exception();
+    }
+#pragma omp critical(citsim_targets_progress)
+    {
+      ++done;
+      if (progress && omp_get_thread_num() == 0) progress(done, total);
+    }
+  }
+  for (const TargetOutcome& o : out) {
+    if (!o.error) continue;
+    try {
+      std::rethrow_exception(o.error);
+    } catch (const Interrupted&) {
+      throw;
+    } catch (...) {
+    }
+  }
+  if (progress) progress(total, total);
+  return out;
 }
 
 std::vector<std::string> metric_kinds() {

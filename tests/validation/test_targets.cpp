@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -133,4 +134,63 @@ TEST_CASE("targets: a NaN range or a file nested too deep is refused, not read",
   CHECK_THAT(refusal(head + "range = [0.0, 1.0]\n" + key + " = 1\n"),
              Catch::StartsWith(path.string() + ":5: nests deeper than 64 levels"));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("evaluate_targets: the same outcomes on one thread and on two, each run once, errors kept per target") {
+  // 0D scenarios (tests/calibration/scenarios): several targets share a run; one target names a
+  // scenario that does not exist, one a metric that does not.
+  const std::string dir = std::string(CITSIM_SOURCE_DIR) + "/tests/calibration/scenarios";
+  std::vector<Target> targets;
+  auto add = [&](const char* kind, const char* scenario) {
+    Target t;
+    t.id = t.kind = kind;
+    t.scenario = scenario;
+    t.lo = 0.0;
+    t.hi = 1e9;
+    targets.push_back(t);
+  };
+  add("neutrophil_peak", "single_session_0d");
+  add("no_such_scenario_target", "missing");
+  add("macrophage_peak", "single_session_0d");
+  add("m1_before_m2", "single_session_0d");
+  add("no_such_metric", "single_session_0d");
+  add("myofibroblast_peak", "single_session_0d");
+  targets[1].kind = "neutrophil_peak";
+
+  std::vector<std::vector<TargetOutcome>> runs;
+  for (int threads : {1, 2}) {
+    ScenarioRunner runner(dir);
+    int last = 0;
+    runs.push_back(evaluate_targets(targets, runner, threads, [&](int done, int total) {
+      CHECK(total == 6);
+      last = std::max(last, done);
+    }));
+    CHECK(last == 6);
+    CHECK(runner.runs() == 2);  // the shared scenario once, the missing one once
+  }
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    INFO(targets[i].id);
+    const TargetOutcome &a = runs[0][i], &b = runs[1][i];
+    CHECK(static_cast<bool>(a.error) == static_cast<bool>(b.error));
+    if (a.error) continue;
+    CHECK(std::isfinite(a.metric.value));
+    CHECK(a.metric.value == b.metric.value);  // bit for bit
+    CHECK(a.metric.pass == b.metric.pass);
+  }
+  CHECK(runs[0][1].error);
+  CHECK_THROWS_AS(std::rethrow_exception(runs[0][1].error), ConfigError);
+  CHECK(runs[0][4].error);
+  CHECK_THROWS_AS(std::rethrow_exception(runs[0][4].error), ConfigError);
+}
+
+TEST_CASE("evaluate_targets: a cancelled evaluation throws Interrupted, not a target's failure") {
+  const std::string dir = std::string(CITSIM_SOURCE_DIR) + "/tests/calibration/scenarios";
+  std::vector<Target> targets(3);
+  for (Target& t : targets) {
+    t.id = t.kind = "neutrophil_peak";
+    t.scenario = "single_session_0d";
+  }
+  CancelFlag cancel{true};
+  ScenarioRunner runner(dir, {}, {}, &cancel);
+  CHECK_THROWS_AS(evaluate_targets(targets, runner, 2), Interrupted);
 }

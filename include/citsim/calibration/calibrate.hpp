@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "citsim/cancel.hpp"
 #include "citsim/model/parameters.hpp"
 #include "citsim/validation/metrics.hpp"
 
@@ -33,6 +34,11 @@ struct CalibrationOptions {
   double margin = 0.1;        ///< a metric within this share of an edge of its interval costs
   double xtol_rel = 1e-4;
   std::vector<std::string> overrides;  ///< "key=value" applied to every scenario (`--set`)
+  /// Targets evaluated at once in a loss evaluation (0: OpenMP's default); the fit does not
+  /// depend on it.
+  int threads = 0;
+  /// Polled inside every scenario run: once set, the fit throws Interrupted.
+  const CancelFlag* cancel = nullptr;
 };
 
 /// The loss of one target: 0 well inside its interval, growing quadratically outside the inner
