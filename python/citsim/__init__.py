@@ -8,12 +8,13 @@
     sw.final_firmness_gain.plot()                # outcomes over (needle_length, density)
     citsim.params()                              # the parameter table (pandas DataFrame)
     citsim.validate()                            # every calibration target against the model
+    fit = citsim.calibrate(free=["mu_M", "k_12"])  # fit parameters to the targets
 
 `run` returns what `citsim run` writes to its HDF5 file, built from the same contents (no file is
 written), and `open_run(path)` reads such a file into the same Dataset; `sweep` runs a spec as
 `citsim sweep` does and `open_sweep(path)` reads that command's file into the same Dataset.
 docs/python.md gives the mapping from the files' paths to the Datasets' names. Ctrl-C stops a
-run, a sweep or a validation within a split step and raises KeyboardInterrupt.
+run, a sweep, a validation or a calibration within a split step and raises KeyboardInterrupt.
 """
 
 import math
@@ -142,6 +143,33 @@ def validate(targets=None, scenarios=None, set=None):
     if scenarios is None:
         scenarios = os.path.dirname(os.path.abspath(targets))
     return pd.DataFrame(_citsim.validate(targets, os.fspath(scenarios), _overrides(set))).set_index("target")
+
+
+def calibrate(targets=None, scenarios=None, free=None, max_evals=300, starts=1, seed=1, set=None,
+              unset=None, threads=None, output=None):
+    """Fit free parameters to calibration targets as `citsim calibrate` does (NLopt BOBYQA within
+    each parameter's range) and return the fit: `.parameters` (a DataFrame indexed by parameter:
+    start, fitted, unit, lo, hi, log_scale), `.targets` (value, interval and pass at the fit),
+    `.loss`, `.start_loss`, `.evaluations`. `free` is a list of "NAME" or "NAME:LO:HI" as --free
+    takes them (default: the calibrated set of docs/model.md §3); `set`/`unset` change every
+    scenario; `threads` as `-j` (the fit does not depend on it); `output` a path to write the
+    parameter table to (use it with model.parameter_file). Ctrl-C stops it within a split step."""
+    import types
+    import pandas as pd
+    if targets is None:
+        targets = os.path.join(_DATA_DIR, "configs", "validation", "targets.toml")
+    targets = os.fspath(targets)
+    if scenarios is None:
+        scenarios = os.path.dirname(os.path.abspath(targets))
+    if isinstance(free, str):
+        free = [free]
+    fit = _citsim.calibrate(targets, os.fspath(scenarios), list(free or []), int(max_evals), int(starts),
+                            int(seed), _overrides(set, unset), threads,
+                            None if output is None else os.fspath(output))
+    return types.SimpleNamespace(
+        parameters=pd.DataFrame(fit["parameters"]).set_index("parameter"),
+        targets=pd.DataFrame(fit["targets"]).set_index("target"),
+        loss=fit["loss"], start_loss=fit["start_loss"], evaluations=fit["evaluations"])
 
 
 # ------------------------------------------------------------------------------------------------

@@ -196,6 +196,25 @@ CalibrationResult calibrate(const std::vector<Target>& targets, const std::strin
   return result;
 }
 
+std::vector<FittedValue> fitted_parameter_table(const RunConfig& first, const std::vector<Target>& targets,
+                                                const std::string& targets_label, const CalibrationOptions& o,
+                                                const CalibrationResult& r) {
+  std::string ids;
+  for (const Target& t : targets) ids += (ids.empty() ? "" : ", ") + t.id;
+  // A fit of a few parameters keeps the others' values and provenance.
+  std::vector<FittedValue> values = parse_parameter_file(
+      first.parameter_table, first.parameter_file.empty() ? kEmbeddedParameterFileName : first.parameter_file);
+  for (const FreeParameter& f : o.free) {
+    const ParameterSpec* s = find_parameter(f.name);
+    FittedValue fitted{f.name, r.fitted.*s->field, std::string(s->unit),
+                       fmt::format("fitted in [{:g}, {:g}] to {}: {}", f.lo, f.hi, targets_label, ids)};
+    const auto it = std::find_if(values.begin(), values.end(), [&](const FittedValue& v) { return v.name == f.name; });
+    if (it != values.end()) *it = std::move(fitted);
+    else values.push_back(std::move(fitted));
+  }
+  return values;
+}
+
 RunConfig starting_config(const std::vector<Target>& targets, const std::string& scenario_dir,
                           const std::vector<std::string>& overrides) {
   if (targets.empty()) throw ConfigError("targets", 0, "target", "", "needs at least one [[target]]");

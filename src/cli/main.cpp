@@ -312,20 +312,7 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   }
 
   // 4. Write the table: every free parameter with unit and provenance.
-  std::string ids;
-  for (const Target& t : targets) ids += (ids.empty() ? "" : ", ") + t.id;
-  // The table the scenarios started from, its free entries replaced (a fit of a few parameters
-  // keeps the others' values and provenance).
-  std::vector<FittedValue> values = parse_parameter_file(
-      first.parameter_table, first.parameter_file.empty() ? kEmbeddedParameterFileName : first.parameter_file);
-  for (const FreeParameter& f : options.free) {
-    const ParameterSpec* s = find_parameter(f.name);
-    FittedValue fitted{f.name, r.fitted.*s->field, std::string(s->unit),
-                       fmt::format("fitted in [{:g}, {:g}] to {}: {}", f.lo, f.hi, a.targets, ids)};
-    const auto it = std::find_if(values.begin(), values.end(), [&](const FittedValue& v) { return v.name == f.name; });
-    if (it != values.end()) *it = std::move(fitted);
-    else values.push_back(std::move(fitted));
-  }
+  const std::vector<FittedValue> values = fitted_parameter_table(first, targets, a.targets, options, r);
   write_parameter_file(a.output, values,
                        fmt::format("citsim's fitted parameter table, written by `citsim calibrate --targets {} "
                                    "--seed {} --starts {} --max-evals {}` (citsim {}).\n"

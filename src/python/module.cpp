@@ -7,8 +7,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -18,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "citsim/calibration/calibrate.hpp"
 #include "citsim/cancel.hpp"
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
@@ -210,6 +214,75 @@ py::list validate(const std::string& targets_path, const std::string& scenario_d
   return rows;
 }
 
+/// Fits free parameters to a targets file as `citsim calibrate` does: `free` as --free (empty:
+/// the calibrated set), the rest as their options; `output` (optional) receives the parameter
+/// table. Returns the fit as plain data.
+py::dict calibrate_targets(const std::string& targets_path, const std::string& scenario_dir,
+                           const std::vector<std::string>& free, int max_evaluations, int starts,
+                           std::uint64_t seed, const std::vector<std::string>& overrides,
+                           std::optional<int> threads, const std::optional<std::string>& output) {
+  const std::vector<Target> targets = load_targets(targets_path);
+  CalibrationOptions options;
+  if (!free.empty()) {
+    options.free.clear();
+    for (const std::string& f : free) options.free.push_back(parse_free_parameter(f));
+  }
+  if (max_evaluations < 1) throw std::invalid_argument("max_evals must be >= 1");
+  if (starts < 1) throw std::invalid_argument("starts must be >= 1");
+  options.max_evaluations = max_evaluations;
+  options.starts = starts;
+  options.seed = seed;
+  options.overrides = overrides;
+  if (threads) options.threads = checked_threads(*threads, "citsim.calibrate");
+  const RunConfig first = starting_config(targets, scenario_dir, options.overrides);
+  const CalibrationResult r = interruptible([&](const CancelFlag* cancel) {
+    CalibrationOptions o = options;
+    o.cancel = cancel;
+    try {
+      return calibrate(targets, scenario_dir, first.parameters, o);
+    } catch (const NumericalError&) {
+      // NLopt turns an exception in the objective into its own failure: a Ctrl-C is one.
+      throw_if_cancelled(cancel, "calibration interrupted");
+      throw;
+    }
+  });
+  py::list parameters, metrics;
+  for (const FreeParameter& f : options.free) {
+    const ParameterSpec* s = find_parameter(f.name);
+    py::dict row;
+    row["parameter"] = f.name;
+    row["start"] = r.start.*s->field;
+    row["fitted"] = r.fitted.*s->field;
+    row["unit"] = std::string(s->unit);
+    row["lo"] = f.lo;
+    row["hi"] = f.hi;
+    row["log_scale"] = f.log_scale;
+    parameters.append(row);
+  }
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    py::dict row;
+    row["target"] = targets[i].id;
+    row["value"] = r.metrics[i].value;
+    row["lo"] = targets[i].lo;
+    row["hi"] = targets[i].hi;
+    row["pass"] = r.metrics[i].pass;
+    row["note"] = r.metrics[i].note;
+    metrics.append(row);
+  }
+  if (output)
+    write_parameter_file(*output, fitted_parameter_table(first, targets, targets_path, options, r),
+                         fmt::format("citsim's fitted parameter table, written by citsim.calibrate (citsim {}).\n"
+                                     "Loss {:.6g} (from {:.6g}) after {} evaluations.",
+                                     kVersion, r.loss, r.start_loss, r.evaluations));
+  py::dict out;
+  out["parameters"] = parameters;
+  out["targets"] = metrics;
+  out["loss"] = r.loss;
+  out["start_loss"] = r.start_loss;
+  out["evaluations"] = r.evaluations;
+  return out;
+}
+
 /// Runs a sweep spec (a path, or TOML text labelled `name`) into `output` as `citsim sweep -o
 /// output` does, threads as `-j` (default: all cores). The caller reads the file and removes it.
 py::dict run_sweep_spec(const std::optional<std::string>& path, const std::optional<std::string>& text,
@@ -251,6 +324,9 @@ PYBIND11_MODULE(_citsim, m) {
   m.def("sweep", &run_sweep_spec, py::arg("path"), py::arg("text"), py::arg("name"), py::arg("overrides"),
         py::arg("threads"), py::arg("output"), "Run a sweep spec into the sweep file `output`; returns counts.");
   m.def("params", &params, "The parameter table, one dict a row.");
+  m.def("calibrate", &calibrate_targets, py::arg("targets"), py::arg("scenarios"), py::arg("free"),
+        py::arg("max_evaluations"), py::arg("starts"), py::arg("seed"), py::arg("overrides"), py::arg("threads"),
+        py::arg("output"), "Fit free parameters to a targets file; returns the fit as plain data.");
   m.def("validate", &validate, py::arg("targets"), py::arg("scenarios"), py::arg("overrides"),
         "Evaluate every target of a targets file; one dict a row.");
 }

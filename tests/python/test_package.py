@@ -182,3 +182,39 @@ def test_validate_evaluates_the_targets_of_a_file(tmp_path):
     for target, row in table.iterrows():
         line = next(l for l in printed.splitlines() if l.startswith(target + " "))
         assert float(line.split()[1]) == pytest.approx(row.value, rel=1e-3)
+
+
+def test_calibrate_fits_as_the_cli_does_and_writes_a_table_runs_accept(tmp_path):
+    # Twin targets: the 0D scenario's own metrics with narrow intervals, fitted from a start moved
+    # off them; the fit, its table and the CLI's agree.
+    scenarios = os.path.join(SRC, "tests", "calibration", "scenarios")
+    targets = tmp_path / "targets.toml"
+    import tomli_w
+    rows = []
+    for kind, lo, hi in (("neutrophil_resolved", 0.0, 0.5), ("m1_before_m2", 0.5, 6.0)):
+        rows.append({"id": kind, "scenario": "single_session_0d", "metric": kind, "range": [lo, hi],
+                     "source": "test"})
+    targets.write_text(tomli_w.dumps({"target": rows}))
+    out = tmp_path / "fit.toml"
+    fit = citsim.calibrate(targets, scenarios=scenarios, free=["k_12:0.05:0.5"], max_evals=6,
+                           set={"model.parameters.k_12": 0.45}, threads=2, output=out)
+    assert list(fit.parameters.index) == ["k_12"]
+    row = fit.parameters.loc["k_12"]
+    assert row.start == 0.45 and 0.05 <= row.fitted <= 0.5 and row.unit == "1/day"
+    assert fit.loss <= fit.start_loss and 1 <= fit.evaluations <= 7
+    assert list(fit.targets.index) == ["neutrophil_resolved", "m1_before_m2"]
+    # The same fit from the command line, one thread: the same value to the bit (its table).
+    cli_out = tmp_path / "cli.toml"
+    subprocess.run([BIN, "calibrate", "--targets", str(targets), "--scenarios", scenarios, "--free",
+                    "k_12:0.05:0.5", "--max-evals", "6", "--set", "model.parameters.k_12=0.45", "-j", "1",
+                    "-q", "-o", str(cli_out)], check=True, capture_output=True)
+    with open(out, "rb") as f:
+        table = tomllib.load(f)
+    with open(cli_out, "rb") as f:
+        cli_table = tomllib.load(f)
+    assert table["k_12"]["value"] == cli_table["k_12"]["value"] == row.fitted
+    # A run accepts the table.
+    ds = citsim.run(os.path.join(scenarios, "single_session_0d.toml"), set={"model.parameter_file": str(out)})
+    assert float(ds.parameters.sel(parameter="k_12")) == row.fitted
+    with pytest.raises(ValueError, match="no_such"):
+        citsim.calibrate(targets, scenarios=scenarios, free=["no_such"], max_evals=1)

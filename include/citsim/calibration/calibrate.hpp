@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "citsim/cancel.hpp"
+#include "citsim/io/parameter_file.hpp"
 #include "citsim/model/parameters.hpp"
 #include "citsim/validation/metrics.hpp"
 
@@ -68,6 +69,13 @@ CalibrationResult calibrate(const std::vector<Target>& targets, const std::strin
 double calibration_loss(const std::vector<Target>& targets, const std::string& scenario_dir,
                         const Parameters& params, const CalibrationOptions& options,
                         std::vector<MetricValue>* metrics = nullptr);
+
+/// The parameter table a fit writes (write_parameter_file): the table `first` started from (its
+/// `parameter_table`), each free parameter's entry replaced by its fitted value with unit and
+/// provenance ("fitted in [lo, hi] to TARGETS_LABEL: ids"); the others keep theirs.
+std::vector<FittedValue> fitted_parameter_table(const RunConfig& first, const std::vector<Target>& targets,
+                                                const std::string& targets_label, const CalibrationOptions& options,
+                                                const CalibrationResult& result);
 
 /// The config of the first target's scenario with `overrides`: its parameters are where a fit
 /// starts (so a `model.parameter_file` or `model.parameters` override is the start), its
