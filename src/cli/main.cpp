@@ -15,6 +15,7 @@
 // 128 + N by another signal N (src/cli/interrupt.hpp).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include <exception>
 #include <limits>
 #include <new>
+#include <optional>
 #include <set>
 
 #include "citsim/errors.hpp"
@@ -38,6 +40,8 @@
 #include "citsim/run.hpp"
 #include "citsim/threads.hpp"
 #include "citsim/calibration/calibrate.hpp"
+#include "citsim/ensemble/bands.hpp"
+#include "citsim/io/ensemble_file.hpp"
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/validation/metrics.hpp"
 #include "citsim/version.hpp"
@@ -85,8 +89,8 @@ void print_protocol(const RunConfig& cfg) {
   }
 }
 
-int cmd_run(const std::string& config_path, const std::vector<std::string>& sets,
-            const std::string& out, bool quiet, int threads, bool ignore_limits, const CancelFlag* cancel) {
+int cmd_run(const std::string& config_path, const std::vector<std::string>& sets, const std::string& out,
+            bool quiet, int threads, bool ignore_limits, const std::string& ensemble_path, const CancelFlag* cancel) {
   // 1. Read and validate the config (nothing is written if it is bad).
   RunConfig cfg = load_config(config_path, sets);
   cfg.numerics.threads = threads;
@@ -96,7 +100,14 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
   std::vector<NamedFile> outputs{{path, out.empty() ? "the output, output.path" : "the output, -o"}};
   if (cfg.level == ModelLevel::TwoD || cfg.level == ModelLevel::ThreeD)
     outputs.push_back({xdmf_path(path), "its XDMF sidecar"});
-  check_files(outputs, cli::files_read_by(cfg));
+  // The ensemble of --bands, read before any work.
+  std::optional<ParameterEnsemble> ensemble;
+  std::vector<NamedFile> inputs = cli::files_read_by(cfg);
+  if (!ensemble_path.empty()) {
+    ensemble = read_ensemble_file(ensemble_path);
+    inputs.push_back({ensemble_path, "the parameter ensemble, --ensemble"});
+  }
+  check_files(outputs, inputs);
 
   // 2. Limits: memory and disk it will need, and a writable output, before any work.
   const RunEstimate estimate = estimate_run(cfg);
@@ -116,10 +127,23 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
   }
   bar.finish();
 
-  // 4. Write the file atomically (a signal during the write is honoured once it is complete).
-  write_run(path, result, cfg);
+  // 4. With --bands: the same config once per member of the ensemble, quantiles over them.
+  std::optional<EnsembleBands> bands;
+  if (ensemble) {
+    cli::ProgressBar members("bands", !quiet);
+    try {
+      bands = ensemble_bands(cfg, *ensemble, kBandQuantiles, threads, cancel,
+                             [&members](int done, int total) { members.update(done, total); });
+    } catch (const Interrupted& e) {
+      throw Interrupted(fmt::format("{}; {} not written", e.what(), path));
+    }
+    members.finish();
+  }
 
-  // 5. Summarise.
+  // 5. Write the file atomically (a signal during the write is honoured once it is complete).
+  write_run(path, result, cfg, bands ? &*bands : nullptr);
+
+  // 6. Summarise.
   if (!quiet) {
     for (std::size_t i = cfg.warnings.size(); i < result.warnings.size(); ++i)
       fmt::print(stderr, "warning: {}\n", result.warnings[i]);
@@ -133,6 +157,17 @@ int cmd_run(const std::string& config_path, const std::vector<std::string>& sets
     fmt::print("              collagen induction {:+.2f} %, elastin change {:+.2f} %, R7 {:.3f}\n",
                result.readout("collagen_induction").values[last],
                result.readout("elastin_change").values[last], result.readout("R7").values[last]);
+    if (bands) {
+      int failed = 0;
+      for (const std::string& f : bands->failures) failed += f.empty() ? 0 : 1;
+      fmt::print("  bands of {} members ({} failed){}:\n", bands->failures.size(), failed,
+                 bands->held.empty() ? "" : fmt::format(", held at the config: {}", fmt::join(bands->held, ", ")));
+      const std::size_t nt = bands->time.size();
+      for (const ReadoutBand& b : bands->readouts)
+        if (b.name == "firmness_gain" || b.name == "collagen_induction")
+          fmt::print("    {:<20} 90 % band at day {:g}: [{:+.2f}, {:+.2f}] %, median {:+.2f} %\n", b.name,
+                     bands->time[last], b.values[nt - 1], b.values[4 * nt + nt - 1], b.values[2 * nt + nt - 1]);
+    }
     fmt::print("  wrote {}\n", path);
   }
   return 0;
@@ -366,6 +401,14 @@ int main(int argc, char** argv) {
                   "at most 4 per hardware thread; results do not depend on it)")
       ->check(cli::thread_count());
   run->add_flag(kIgnoreLimitsFlag, ignore_limits, cli::kIgnoreLimitsHelp);
+  bool bands_flag = false;
+  std::string ensemble_path;
+  auto* bands_opt = run->add_flag("--bands", bands_flag,
+                "Also run the config once per member of a parameter ensemble and write every readout's "
+                "quantiles (0.05 0.25 0.5 0.75 0.95) under /bands (docs/uncertainty.md)");
+  run->add_option("--ensemble", ensemble_path, "The parameter ensemble of --bands (an ensemble file)")
+      ->check(CLI::ExistingFile)
+      ->needs(bands_opt);
 
   auto* check = app.add_subcommand("check", "Validate a config and print the resolved protocol");
   check->add_option("config", config_path, "TOML config file")->required();
@@ -453,7 +496,12 @@ int main(int argc, char** argv) {
       int code = 0;
       // --unset first: a key the config gives is removed, then --set may give its alternative.
       const std::vector<std::string> edits = cli::config_edits(unsets, sets);
-      if (run->parsed()) code = cmd_run(config_path, edits, out, quiet, threads, ignore_limits, cancel);
+      if (run->parsed()) {
+        if (bands_flag && ensemble_path.empty())
+          throw ConfigError("--bands", 0, "", "",
+                            "needs --ensemble FILE, a parameter ensemble (docs/uncertainty.md)");
+        code = cmd_run(config_path, edits, out, quiet, threads, ignore_limits, bands_flag ? ensemble_path : "", cancel);
+      }
       else if (check->parsed()) code = cmd_check(config_path, edits, ignore_limits);
       else if (validate->parsed())
         code = cmd_validate(targets_path, scenario_dir, cli::config_edits(validate_unsets, validate_sets), quiet,

@@ -240,16 +240,50 @@ FileContents run_file_contents(const RunResult& r, const RunConfig& cfg) {
   return f;
 }
 
-void write_run(const std::string& path, const RunResult& result, const RunConfig& config) {
+void add_bands(FileContents& f, const EnsembleBands& b) {
+  std::vector<double> member(b.weights.size());
+  for (std::size_t k = 0; k < member.size(); ++k) member[k] = static_cast<double>(k + 1);
+  f.dimensions.push_back({"/bands/quantile", b.quantiles, "1", "quantile of the ensemble's members (weighted)"});
+  f.dimensions.push_back({"/bands/member", member, "1", "member of the parameter ensemble"});
+  for (const ReadoutBand& r : b.readouts) {
+    f.datasets.push_back(numbers("/bands/" + r.name, {"/bands/quantile", "/time"}, r.values, r.units,
+                                 fmt::format("{}: quantiles over the parameter ensemble", r.long_name)));
+    f.datasets.push_back(numbers("/bands/end_values/" + r.name, {"/bands/member"}, r.end_values, r.units,
+                                 fmt::format("{} of each member at the last record time (NaN: the run failed)",
+                                             r.long_name)));
+  }
+  f.datasets.push_back(numbers("/bands/weight", {"/bands/member"}, b.weights, "1",
+                               "normalised weight of each member (0: its run failed)"));
+  Dataset failures;
+  failures.path = "/bands/failure";
+  failures.dims = {"/bands/member"};
+  failures.kind = DataKind::Strings;
+  failures.strings = b.failures;
+  failures.long_name = "why a member's run failed (empty: it ran)";
+  f.datasets.push_back(std::move(failures));
+  std::string held;
+  for (const std::string& h : b.held) held += (held.empty() ? "" : ", ") + h;
+  f.groups.push_back({"/bands",
+                      {{"ensemble_method", b.method},
+                       {"ensemble_source", b.source},
+                       {"members", static_cast<std::int64_t>(b.weights.size())},
+                       {"held_at_config", held}}});
+}
+
+void write_run(const std::string& path, const RunResult& result, const RunConfig& config, const EnsembleBands* bands) {
   if (result.x.empty()) {
-    write_hdf5(path, run_file_contents(result, config));
+    FileContents f = run_file_contents(result, config);
+    if (bands) add_bands(f, *bands);
+    write_hdf5(path, f);
     return;
   }
   // A 2D/3D run's two files are replaced together or not at all: a sidecar that cannot be written
   // must not leave a new HDF5 file beside an old sidecar (or an old file beside a new sidecar).
   AtomicFile h5(path);
   AtomicFile sidecar(xdmf_path(path));
-  write_hdf5(h5, run_file_contents(result, config));
+  FileContents f = run_file_contents(result, config);
+  if (bands) add_bands(f, *bands);
+  write_hdf5(h5, f);
   write_text(sidecar, xdmf_text(result, std::filesystem::path(path).filename().string()));
   commit_together({&h5, &sidecar});
 }

@@ -194,6 +194,14 @@ bad_input unknown_key_set "$CONFIG" --set patient.agee=40
 expect_text "unknown key by --set: names --set, key, suggestion and the valid keys" "$ERR" \
   "--set" "patient.agee" "did you mean 'age'" "keys here:"
 
+# --bands needs an ensemble; a bad ensemble file is named with its line and key
+bad_input bands_without_ensemble "$CONFIG" --bands
+expect_text "--bands without --ensemble: says what it needs" "$ERR" "--bands" "needs --ensemble FILE"
+printf 'parameters = ["mu_M"]\n[[member]]\nweight = 1.0\nvalues = [90.0]\n' >"$T/bad_ensemble.toml"
+bad_input bad_ensemble "$CONFIG" --bands --ensemble "$T/bad_ensemble.toml"
+expect_text "a value outside its range in an ensemble file: file:line, key, range" "$ERR" \
+  "$T/bad_ensemble.toml:4" "member[1].values[0] (mu_M)" "must be a number in"
+
 # unknown model parameter: suggestion of the nearest name
 bad_input unknown_param "$CONFIG" --set model.parameters.lambda_m=0.5
 expect_text "unknown parameter: suggests the nearest name" "$ERR" \
