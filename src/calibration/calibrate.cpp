@@ -27,6 +27,8 @@ double Parameters::*field_of(const std::string& name) {
   return spec->field;
 }
 
+}  // namespace
+
 double to_unit(double v, const FreeParameter& f) {
   return f.log_scale ? std::log(v / f.lo) / std::log(f.hi / f.lo) : (v - f.lo) / (f.hi - f.lo);
 }
@@ -35,8 +37,6 @@ double from_unit(double x, const FreeParameter& f) {
   x = std::clamp(x, 0.0, 1.0);
   return f.log_scale ? f.lo * std::pow(f.hi / f.lo, x) : f.lo + x * (f.hi - f.lo);
 }
-
-}  // namespace
 
 std::vector<FreeParameter> default_free_parameters() {
   // docs/model.md §3 marks these "calibrated" and gives the range; the table's min/max hold it.

@@ -58,6 +58,8 @@ Command add_sweep_command(CLI::App& app);
 int run_global_sensitivity(const std::string& spec, const std::string& method, const std::string& output,
                            const std::vector<std::string>& sets, int threads, bool quiet, bool ignore_limits,
                            const CancelFlag* cancel);
+/// citsim ensemble [--targets FILE] [--free NAME[:LO:HI]]... [--exclude ID]... [-o FILE]
+Command add_ensemble_command(CLI::App& app);
 /// citsim merge SHARD... -o OUT [--virtual] [--ignore-limits]
 Command add_merge_command(CLI::App& app);
 

@@ -466,6 +466,7 @@ int main(int argc, char** argv) {
   const cli::Command sensitivity_cmd = cli::add_sensitivity_command(app);
   const cli::Command sweep_cmd = cli::add_sweep_command(app);
   const cli::Command merge_cmd = cli::add_merge_command(app);
+  const cli::Command ensemble_cmd = cli::add_ensemble_command(app);
   cli::ReportArgs rep;
   auto* report = app.add_subcommand("report", "Write one self-contained interactive HTML page of runs (overlaid)");
   report->add_option("runs", rep.runs, "citsim run files (.h5)")->required()->check(CLI::ExistingFile);
@@ -514,6 +515,7 @@ int main(int argc, char** argv) {
       else if (sensitivity_cmd.app->parsed()) code = sensitivity_cmd.run(cancel);
       else if (sweep_cmd.app->parsed()) code = sweep_cmd.run(cancel);
       else if (merge_cmd.app->parsed()) code = merge_cmd.run(cancel);
+      else if (ensemble_cmd.app->parsed()) code = ensemble_cmd.run(cancel);
       else if (report->parsed()) code = cli::cmd_report(rep, cancel);
       else code = cmd_params();
       if (signals.signal() != 0) return interrupted("the signal came after the work was done; its output is complete");

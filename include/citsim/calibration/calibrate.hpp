@@ -24,6 +24,11 @@ struct FreeParameter {
 /// The calibrated parameters of docs/model.md §3 with the ranges it allows.
 std::vector<FreeParameter> default_free_parameters();
 
+/// A value's place in a free parameter's range, 0 at lo and 1 at hi (logarithmic for log_scale),
+/// and back (clamped to the range): the coordinates the fit and the ensembles search in.
+double to_unit(double value, const FreeParameter& f);
+double from_unit(double x, const FreeParameter& f);
+
 /// `name` or `name:lo:hi`, for the CLI's --free.
 FreeParameter parse_free_parameter(const std::string& text);
 
