@@ -81,14 +81,22 @@ def _config_source(config, what="config"):
     raise TypeError(f"{what} must be a path to a TOML file or a dict in the TOML layout")
 
 
-def run(config, set=None, threads=None, unset=None):
+def run(config, set=None, threads=None, unset=None, bands=False, ensemble=None):
     """Run a config (a path, or a dict in the TOML layout of configs/default.toml) and return the
     run as an xarray.Dataset, in memory. `set` is a dict of dotted keys as `citsim run --set`
     takes them ({"model.parameters.k_tx": 0.001}); `unset` a key or a list of keys the config
-    gives, removed first (`--unset`); `threads` as `-j`. Bad input raises ValueError
-    (citsim.ConfigError) naming the key, the value and what is allowed."""
+    gives, removed first (`--unset`); `threads` as `-j`. With `bands=True` and `ensemble` (an
+    ensemble file, docs/uncertainty.md) the config also runs once per member, as `citsim run
+    --bands --ensemble` does: `bands_<readout>` over (quantile, time), `bands_end_values_<readout>`
+    over member. Bad input raises ValueError (citsim.ConfigError) naming the key, the value and
+    what is allowed."""
+    if bands and ensemble is None:
+        raise ValueError("bands=True needs ensemble=PATH, a parameter ensemble file (docs/uncertainty.md)")
+    if ensemble is not None and not bands:
+        raise ValueError("ensemble= is for bands=True")
     path, text, name = _config_source(config)
-    contents = _citsim.run(path, text, name, _overrides(set, unset), threads)
+    contents = _citsim.run(path, text, name, _overrides(set, unset), threads,
+                           os.fspath(ensemble) if bands else None)
     return _dataset(contents)
 
 

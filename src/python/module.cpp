@@ -23,7 +23,9 @@
 
 #include "citsim/calibration/calibrate.hpp"
 #include "citsim/cancel.hpp"
+#include "citsim/ensemble/bands.hpp"
 #include "citsim/errors.hpp"
+#include "citsim/io/ensemble_file.hpp"
 #include "citsim/io/config.hpp"
 #include "citsim/io/parameter_file.hpp"
 #include "citsim/io/run_output.hpp"
@@ -153,13 +155,19 @@ RunConfig read_config(const std::optional<std::string>& path, const std::optiona
 }
 
 py::dict run(const std::optional<std::string>& path, const std::optional<std::string>& text,
-             const std::string& name, const std::vector<std::string>& overrides, std::optional<int> threads) {
+             const std::string& name, const std::vector<std::string>& overrides, std::optional<int> threads,
+             const std::optional<std::string>& ensemble_path) {
   RunConfig cfg = read_config(path, text, name, overrides);
   if (threads) cfg.numerics.threads = checked_threads(*threads, "citsim.run");
+  std::optional<ParameterEnsemble> ensemble;
+  if (ensemble_path) ensemble = read_ensemble_file(*ensemble_path);
   // A run takes seconds: other Python threads go on, and Ctrl-C stops it.
-  const FileContents contents = interruptible([&cfg](const CancelFlag* cancel) {
+  const FileContents contents = interruptible([&](const CancelFlag* cancel) {
     const RunResult result = run_simulation(cfg, {}, cancel);
-    return run_file_contents(result, cfg);
+    FileContents c = run_file_contents(result, cfg);
+    if (ensemble)  // as citsim run --bands: the members side by side
+      add_bands(c, ensemble_bands(cfg, *ensemble, kBandQuantiles, threads ? cfg.numerics.threads : 0, cancel));
+    return c;
   });
   return contents_to_python(contents);
 }
@@ -320,7 +328,8 @@ PYBIND11_MODULE(_citsim, m) {
   m.attr("__version__") = std::string(kVersion);
   m.attr("data_dir") = std::string(CITSIM_DATA_DIR);
   m.def("run", &run, py::arg("path"), py::arg("text"), py::arg("name"), py::arg("overrides"),
-        py::arg("threads"), "Run a config; returns the contents of its HDF5 file as plain data.");
+        py::arg("threads"), py::arg("ensemble"),
+        "Run a config (and its bands over an ensemble file); returns the contents of its HDF5 file as plain data.");
   m.def("sweep", &run_sweep_spec, py::arg("path"), py::arg("text"), py::arg("name"), py::arg("overrides"),
         py::arg("threads"), py::arg("output"), "Run a sweep spec into the sweep file `output`; returns counts.");
   m.def("params", &params, "The parameter table, one dict a row.");

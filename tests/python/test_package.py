@@ -218,3 +218,30 @@ def test_calibrate_fits_as_the_cli_does_and_writes_a_table_runs_accept(tmp_path)
     assert float(ds.parameters.sel(parameter="k_12")) == row.fitted
     with pytest.raises(ValueError, match="no_such"):
         citsim.calibrate(targets, scenarios=scenarios, free=["no_such"], max_evals=1)
+
+
+def test_run_with_bands_equals_the_cli_file(tmp_path):
+    # A 0D course with bands over a three-member ensemble: the Dataset holds the file's /bands,
+    # to the bit, and the quantiles are ordered.
+    ensemble = tmp_path / "ensemble.toml"
+    ensemble.write_text('method = "test"\nparameters = ["sigma_T", "k_12"]\n'
+                        '[[member]]\nweight = 1.0\nvalues = [12.0, 0.15]\n'
+                        '[[member]]\nweight = 2.0\nvalues = [15.0, 0.2]\n'
+                        '[[member]]\nweight = 1.0\nvalues = [18.0, 0.25]\n')
+    sets = {"model.level": "0d", "protocol.series.count": 2, "protocol.end_days": 120}
+    ds = citsim.run(DEFAULT, set=sets, bands=True, ensemble=ensemble, threads=2)
+    out = tmp_path / "run.h5"
+    subprocess.run([BIN, "run", DEFAULT, "-q", "-o", str(out), "--bands", "--ensemble", str(ensemble),
+                    "--set", 'model.level="0d"', "--set", "protocol.series.count=2",
+                    "--set", "protocol.end_days=120"], check=True)
+    f = citsim.open_run(out)
+    assert list(ds["quantile"].values) == [0.05, 0.25, 0.5, 0.75, 0.95]
+    for name in ("firmness_gain", "collagen_induction", "R0"):
+        band = ds[f"bands_{name}"]
+        assert band.dims == ("quantile", "time")
+        assert np.array_equal(band.values, f[f"bands_{name}"].values)
+        assert (np.diff(band.values, axis=0) >= 0).all()
+        assert ds[f"bands_end_values_{name}"].dims == ("member",)
+    assert float(ds.bands_weight.sum()) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="needs ensemble"):
+        citsim.run(DEFAULT, set=sets, bands=True)
