@@ -498,7 +498,8 @@ void check_values(const RunConfig& c, Issues& is) {
     const KeySpec& k = s.keys[i];
     if (!s.access[i].needle.empty()) continue;  // the sessions are checked one by one below
     if (k.kind == KeyKind::Text) continue;  // output.path is the writer's: a run in memory needs none
-    const std::optional<KeyValue> v = get(c, k.path);
+    const std::optional<KeyValue> v =
+        k.parameter ? std::optional<KeyValue>(c.parameters.*k.parameter->field) : s.access[i].get(c);
     if (v && !accepted(k, *v)) is.add({k.path}, allowed_text(k));
   }
   const auto& fields = session_schema();
