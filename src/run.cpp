@@ -12,6 +12,7 @@
 #include "citsim/errors.hpp"
 #include "citsim/model/channel_pattern.hpp"
 #include "citsim/model/injury.hpp"
+#include "citsim/problem_schema.hpp"
 #include "citsim/readouts/cutometer.hpp"
 #include "citsim/readouts/layer_means.hpp"
 #include "citsim/readouts/outcomes.hpp"
@@ -386,6 +387,7 @@ std::vector<double> record_times(const RunConfig& c) {
 RunResult run_simulation(const RunConfig& cfg, const ProgressFn& progress, const CancelFlag* cancel) {
   const auto started = std::chrono::steady_clock::now();
   throw_if_cancelled(cancel, "run interrupted before it started");
+  require_valid(cfg);  // a problem filled in as a struct is checked as a config is
   const bool field = is_field(cfg);
   const FieldModel field_model = field ? build_field_model(cfg) : FieldModel{};
   const bool closure = is_closure(cfg);

@@ -92,9 +92,10 @@ std::vector<double> profile_times(const RunConfig& config);
 /// Progress callback: (current time, end time) [day].
 using ProgressFn = std::function<void(double, double)>;
 
-/// Integrates `config`. `cancel` (optional) is polled after every split step: once it reads
-/// true the run throws Interrupted. Throws NumericalError if the integration fails or a readout
-/// is not finite (require_finite_readouts).
+/// Integrates `config`. Refuses a problem with issues (problem_schema.hpp, validate) by
+/// throwing InvalidProblem, a ConfigError that lists them. `cancel` (optional) is polled after
+/// every split step: once it reads true the run throws Interrupted. Throws NumericalError if the
+/// integration fails or a readout is not finite (require_finite_readouts).
 RunResult run_simulation(const RunConfig& config, const ProgressFn& progress = {},
                          const CancelFlag* cancel = nullptr);
 

@@ -13,7 +13,7 @@
 #include <stdexcept>
 
 #include "citsim/errors.hpp"
-#include "citsim/model/tissue.hpp"
+#include "citsim/problem_schema.hpp"
 
 namespace citsim {
 namespace {
@@ -107,8 +107,12 @@ AbcSmcResult abc_smc(const std::vector<Target>& targets, const std::string& scen
   };
   // One parameter set's distance; its scenario runs serial (the sets run side by side).
   auto distance_of = [&](const Point& x) {
-    const Parameters p = parameters_at(x);
-    if (!(loop_gain(p, max_vascular_density(p)) < 1.0)) return kInf;  // unstable rest: never a member
+    // A set the model refuses whatever the patient (unstable rest, q3 + Delta_f3 > 1, ...) is
+    // never a member and runs nothing.
+    RunConfig candidate;
+    candidate.parameters = parameters_at(x);
+    if (!validate(candidate).empty()) return kInf;
+    const Parameters& p = candidate.parameters;
     ScenarioRunner runner(
         scenario_dir,
         [&](RunConfig& c) {
@@ -122,6 +126,8 @@ AbcSmcResult abc_smc(const std::vector<Target>& targets, const std::string& scen
           std::rethrow_exception(t.error);
         } catch (const NumericalError&) {
           return kInf;  // a set the model cannot run is as far as can be
+        } catch (const InvalidProblem&) {
+          return kInf;  // nor one refused with a scenario's patient
         }
       }
       metrics.push_back(t.metric);

@@ -14,11 +14,12 @@
 #include "citsim/errors.hpp"
 #include "citsim/io/config.hpp"
 #include "citsim/model/tissue.hpp"
+#include "citsim/problem_schema.hpp"
 
 namespace citsim {
 namespace {
 
-/// Loss of a parameter set that cannot be run (unstable rest, numerical failure).
+/// Loss of a parameter set that cannot be run (a problem validate() refuses, numerical failure).
 constexpr double kInfeasible = 1e3;
 
 double Parameters::*field_of(const std::string& name) {
@@ -96,15 +97,23 @@ double target_loss(double value, const Target& t, double margin) {
 
 double calibration_loss(const std::vector<Target>& targets, const std::string& scenario_dir,
                         const Parameters& params, const CalibrationOptions& o, std::vector<MetricValue>* metrics) {
-  const double gain = loop_gain(params, max_vascular_density(params));
-  if (!(gain < 1.0)) return kInfeasible * (1.0 + gain);
+  // A candidate the model refuses whatever the patient (an unstable resting loop, q3 + Delta_f3
+  // > 1, layers out of order: validate()) runs nothing; its loss grows with the loop gain, so
+  // that the optimiser is led back towards stable tissue.
+  RunConfig candidate;
+  candidate.parameters = params;
+  if (!validate(candidate).empty())
+    return kInfeasible * (1.0 + std::max(0.0, loop_gain(params, max_vascular_density(params))));
   // Only the free parameters: whatever a scenario or an override sets otherwise stays.
-  std::vector<double Parameters::*> fields;
-  for (const FreeParameter& f : o.free) fields.push_back(field_of(f.name));
+  std::vector<std::string> keys;
+  for (const FreeParameter& f : o.free) {
+    (void)field_of(f.name);  // refuses an unknown name
+    keys.push_back(parameter_key(*find_parameter(f.name)));
+  }
   ScenarioRunner runner(
       scenario_dir,
       [&](RunConfig& c) {
-        for (auto field : fields) c.parameters.*field = params.*field;
+        for (const std::string& key : keys) set(c, key, *get(candidate, key));
       },
       o.overrides, o.cancel);
   const std::vector<TargetOutcome> outcomes = evaluate_targets(targets, runner, o.threads);
@@ -117,6 +126,8 @@ double calibration_loss(const std::vector<Target>& targets, const std::string& s
       try {
         std::rethrow_exception(outcomes[i].error);
       } catch (const NumericalError& e) {
+        m.note = e.what();
+      } catch (const InvalidProblem& e) {  // refused with a scenario's patient (its resting collagen)
         m.note = e.what();
       }
     }

@@ -13,6 +13,10 @@ std::string to_string(LaxityCause c) {
 
 std::string to_string(Device d) { return d == Device::Pen ? "pen" : "roller"; }
 
+double series_day(const SessionSeries& s, std::size_t k) {
+  return s.first_day + static_cast<double>(k) * s.interval_days;
+}
+
 std::string to_string(Sterility s) { return s == Sterility::Sterile ? "sterile" : "non_sterile"; }
 
 }  // namespace citsim

@@ -52,7 +52,11 @@ RunRecord evaluate_run(const SweepPlan& plan, std::int64_t run, const CancelFlag
   rec.run = run;
   rec.params = plan.design.values(run);
   std::vector<std::string> sets = spec.base_sets;
-  for (std::size_t j = 0; j < rec.params.size(); ++j) sets.push_back(override_text(plan.design.axes()[j], rec.params[j]));
+  for (std::size_t j = 0; j < rec.params.size(); ++j) {
+    const Axis& axis = plan.design.axes()[j];
+    for (const std::string& key : axis.unset) sets.push_back(unset_override(key));
+    sets.push_back(override_text(axis, rec.params[j]));
+  }
   try {
     const RunConfig cfg = parse_config(spec.base_text, spec.base_path, sets);
     const RunResult result = run_simulation(cfg, {}, cancel);

@@ -22,6 +22,7 @@
 #include "citsim/io/config.hpp"
 #include "citsim/io/limits.hpp"
 #include "citsim/model/parameters.hpp"
+#include "citsim/problem_schema.hpp"
 #include "../io/detail/toml_text.hpp"
 
 namespace citsim::sweep {
@@ -34,12 +35,12 @@ using toml_text::nearest;
 using toml_text::plain_list;
 using toml_text::render;
 
-constexpr std::array<std::string_view, 7> kTopKeys = {"base",     "set",  "output", "outcomes",
-                                                      "design",   "axis", "series"};
+constexpr std::array<std::string_view, 8> kTopKeys = {"base",   "unset", "set",  "output",
+                                                      "outcomes", "design", "axis", "series"};
 constexpr std::array<std::string_view, 8> kDesignKeys = {"kind",      "runs", "seed",     "levels",
                                                          "trajectories", "base_runs", "skip", "bootstrap"};
-constexpr std::array<std::string_view, 7> kAxisKeys = {"key",   "name",  "values", "range",
-                                                       "steps", "scale", "integer"};
+constexpr std::array<std::string_view, 8> kAxisKeys = {"key",   "name",  "values",  "range",
+                                                       "steps", "scale", "integer", "unset"};
 constexpr std::array<std::string_view, 3> kSeriesKeys = {"readouts", "dt", "end"};
 
 /// Short names for the config keys a protocol sweep varies most.
@@ -58,21 +59,14 @@ constexpr std::array<Alias, 9> kAliases = {{
     {"sun_exposure", "patient.sun_exposure"},
 }};
 
-/// Units and integer-ness of config keys outside the parameter table (src/io/config.cpp).
-struct KeyInfo {
-  std::string_view suffix, units;
-  bool integer;
-};
-constexpr std::array<KeyInfo, 16> kKeyInfo = {{
-    {"needle_length", "mm", false},     {"density", "channels/cm^2", false},
-    {"needle_diameter", "mm", false},   {"tip_length", "mm", false},
-    {"sharpness", "1", false},          {"passes", "1", true},
-    {"protocol.series.count", "1", true}, {"interval_days", "day", false},
-    {"first_day", "day", false},        {"protocol.end_days", "day", false},
-    {"patient.age", "year", false},     {"patient.sun_exposure", "1", false},
-    {"numerics.dz", "mm", false},       {"numerics.rtol", "1", false},
-    {"numerics.atol", "1", false},      {"seed", "1", true},
-}};
+/// Units as the sweep file writes them: "1" for dimensionless, "day" and "year" (xarray would
+/// decode "days" as a time span).
+std::string file_units(std::string_view unit) {
+  if (unit.empty() || unit == "-") return "1";
+  if (unit == "days") return "day";
+  if (unit == "years") return "year";
+  return std::string(unit);
+}
 
 class Reader {
  public:
@@ -161,15 +155,6 @@ constexpr std::int64_t kMaxAxisValues = 1'000'000;
 bool positive(double x) { return x > 0.0; }
 bool non_negative(double x) { return x >= 0.0; }
 
-const KeyInfo* key_info(const std::string& key) {
-  for (const KeyInfo& k : kKeyInfo) {
-    if (key == k.suffix) return &k;
-    if (key.size() > k.suffix.size() && key.ends_with(k.suffix) && key[key.size() - k.suffix.size() - 1] == '.')
-      return &k;
-  }
-  return nullptr;
-}
-
 std::string last_component(const std::string& key) {
   const auto dot = key.rfind('.');
   return dot == std::string::npos ? key : key.substr(dot + 1);
@@ -255,15 +240,17 @@ Axis read_axis(const Reader& rd, const toml::table& t, const std::string& prefix
   }
   a.name = written.find('.') == std::string::npos ? written : last_component(written);
   if (const auto* n = t.get("name")) a.name = rd.string(*n, prefix + ".name", "the column name in /sweep/params");
-  const std::string param_name = last_component(a.key);
-  const ParameterSpec* ps = (a.key.starts_with("model.parameters.") || a.key.starts_with("tissue."))
-                                ? find_parameter(param_name) : nullptr;
-  if (ps) {
-    a.units = ps->unit == "-" ? "1" : std::string(ps->unit);
-  } else if (const KeyInfo* ki = key_info(a.key)) {
-    a.units = std::string(ki->units);
-    a.integer = ki->integer;
+  // Units and integer-ness are the problem schema's (problem_schema.hpp, parameters included).
+  if (const KeySpec* k = find_key(a.key)) {
+    if (k->kind != KeyKind::Number && k->kind != KeyKind::Integer)
+      rd.reject(prefix + ".key", *key,
+                fmt::format("{} takes {}, not numbers: an axis varies a number (run the other settings as "
+                            "separate sweeps, or give them with set = [...])",
+                            a.key, k->kind == KeyKind::Boolean ? "true or false" : "a word"));
+    a.units = file_units(k->unit);
+    a.integer = k->kind == KeyKind::Integer;
   }
+  if (const auto* n = t.get("unset")) a.unset = rd.strings(*n, prefix + ".unset", "config keys this axis removes");
   if (const auto* n = t.get("integer")) {
     const auto* b = n->as_boolean();
     if (!b) rd.reject(prefix + ".integer", *n, "must be true or false");
@@ -343,6 +330,7 @@ Axis read_axis(const Reader& rd, const toml::table& t, const std::string& prefix
 void check_axis_value(const Reader& rd, const SweepSpec& s, const Axis& a, double value,
                       const toml::node& axis_table, const std::string& prefix) {
   std::vector<std::string> sets = s.base_sets;
+  for (const std::string& key : a.unset) sets.push_back(unset_override(key));
   sets.push_back(override_text(a, value));
   try {
     (void)parse_config(s.base_text, s.base_path, sets);
@@ -405,7 +393,12 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path, con
   s.base_path = (fs::path(base_written).is_absolute() ? fs::path(base_written) : spec_dir / base_written)
                     .lexically_normal().string();
   s.base_text = read_file(s.base_path, path, line_of(base), "base");
-  if (const auto* n = root.get("set")) s.base_sets = rd.strings(*n, "set", "key=value overrides of the base config");
+  // Keys removed first (`unset`, as --unset), so that a key they exclude can be set.
+  if (const auto* n = root.get("unset"))
+    for (const std::string& key : rd.strings(*n, "unset", "config keys removed from the base config"))
+      s.base_sets.push_back(unset_override(key));
+  if (const auto* n = root.get("set"))
+    for (const std::string& o : rd.strings(*n, "set", "key=value overrides of the base config")) s.base_sets.push_back(o);
   for (const auto& o : overrides.sets) s.base_sets.push_back(o);
   const RunConfig base_config = parse_config(s.base_text, s.base_path, s.base_sets);
   s.parameter_table = base_config.parameter_table;
@@ -426,6 +419,13 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path, con
     Axis a = read_axis(rd, t, prefix, s.design.kind);
     for (const Axis& other : s.axes) {
       if (other.key == a.key) rd.fail(prefix + ".key", t.get("key"), a.key, "is swept twice (an earlier axis has it)");
+      // each run applies the axes in order, each after its own unset: one must not undo another
+      for (const std::string& u : a.unset)
+        if (u == other.key || other.key.starts_with(u + "."))
+          rd.fail(prefix + ".unset", t.get("unset"), "\"" + u + "\"", fmt::format("would remove {}, which an earlier axis sets", other.key));
+      for (const std::string& u : other.unset)
+        if (u == a.key || a.key.starts_with(u + "."))
+          rd.fail(prefix + ".key", t.get("key"), a.key, fmt::format("an earlier axis removes {} (its unset)", u));
       if (other.name == a.name)
         rd.fail(prefix, &t, a.name, "two axes have this column name: give one a name = \"...\"");
     }

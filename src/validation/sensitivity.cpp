@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "citsim/errors.hpp"
+#include "citsim/problem_schema.hpp"
 #include "citsim/run.hpp"
 
 namespace citsim {
@@ -111,8 +112,8 @@ SensitivityResult local_sensitivities(const RunConfig& config, const Sensitivity
       job.y = result.base;
     } else {
       RunConfig c = config;
-      c.parameters.*specs[job.row]->field *= job.factor;
-      try {
+      try {  // nothing may leave the parallel loop: a refused value is this run's failure
+        set(c, parameter_key(*specs[job.row]), c.parameters.*specs[job.row]->field * job.factor);
         job.y = outputs_of(run_simulation(c, {}, options.cancel), options);
       } catch (const std::exception& e) {
         job.failure = e.what();

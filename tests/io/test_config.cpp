@@ -322,7 +322,7 @@ TEST_CASE("config: out of range values are refused", "[config]") {
   CHECK(error_of("\n[numerics]\ndz = 0.6\n") ==
         "bad.toml:3: key 'numerics.dz' = 0.6: must be a number in (0, 0.5] mm");
   CHECK(contains(error_of("[numerics]\ndt_min = 2.0\n"),
-                 "bad.toml:2: key 'numerics.dt_min' = 2: needs dt_min <= dt_max"));
+                 "bad.toml:2: key 'numerics.dt_min' = 2.0: needs dt_min <= dt_max"));
   // Below the kinetics' smallest step the first step failed at once, naming no species.
   CHECK(error_of("[numerics]\ndt_min = 1e-13\n") ==
         "bad.toml:2: key 'numerics.dt_min' = 1e-13: must be a number >= 1e-12 days");

@@ -169,3 +169,27 @@ TEST_CASE("a flag raised after the last run changes nothing", "[sweep][runner][s
   CHECK_NOTHROW(run_threads(plan, runs, 1, [&](RunRecord&&) { cancel = ++seen == 4; }, &cancel));
   CHECK(seen == 4);
 }
+
+TEST_CASE("an axis that removes a base key runs from a pen's density to a roller's passes", "[sweep][runner]") {
+  const SweepDir dir("runner_unset");
+  std::ofstream(dir.path / "pen.toml") << "[model]\nlevel = \"0d\"\n[protocol]\nend_days = 60\n"
+                                          "[protocol.series]\ncount = 2\n[protocol.series.needle]\ndensity = 250\n";
+  const SweepPlan plan = dir.plan("base = \"pen.toml\"\noutcomes = [\"final_gain\"]\n"
+                                  "set = [\"protocol.series.needle.device=roller\", \"protocol.series.needle.needle_length=1.5\"]\n"
+                                  "[[axis]]\nkey = \"protocol.series.needle.passes\"\nvalues = [2, 8]\n"
+                                  "unset = [\"protocol.series.needle.density\"]\n");
+  const auto records = run_all(plan, 1);
+  REQUIRE(records.size() == 2);
+  for (const auto& [run, rec] : records) {
+    INFO(rec.message);
+    CHECK(rec.status == RunStatus::Ok);
+  }
+  // each run is the config `--unset density --set passes=N` gives, to the bit
+  const citsim::RunConfig eight = citsim::parse_config(
+      plan.spec.base_text, plan.spec.base_path,
+      {"protocol.series.needle.device=roller", "protocol.series.needle.needle_length=1.5",
+       citsim::unset_override("protocol.series.needle.density"), "protocol.series.needle.passes=8"});
+  const citsim::RunResult r = citsim::run_simulation(eight);
+  CHECK(same_bits(records.at(1).outcomes, {r.readout("firmness_gain").values.back()}));
+  CHECK(records.at(1).outcomes[0] != records.at(0).outcomes[0]);
+}

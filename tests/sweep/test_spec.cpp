@@ -73,7 +73,7 @@ TEST_CASE("spec errors name the file, line, key and what is allowed", "[sweep][s
   const Dir d;
   const std::string file = (d.path / "s.toml").string();
   CHECK(d.error(kHead + "axes = 1\n") ==
-        file + ":2: key 'axes' = 1: unknown key; did you mean 'axis'? (keys here: base, set, output, outcomes, "
+        file + ":2: key 'axes' = 1: unknown key; did you mean 'axis'? (keys here: base, unset, set, output, outcomes, "
                "design, axis, series)");
   CHECK_THAT(d.error(kHead + "[[axis]]\nkey = \"needle_lenght\"\nvalues = [1.0]\n"),
              Catch::StartsWith(file + ":3: key 'axis[0].key' = \"needle_lenght\": not a config key") &&
@@ -164,4 +164,55 @@ TEST_CASE("command-line overrides reach every run and the design kind", "[sweep]
   o.sets = {"patient.age=200"};
   CHECK_THROWS_WITH(parse_sweep_spec(kHead + "[[axis]]\nkey = \"age\"\nvalues = [40]\n", (d.path / "s.toml").string(), o),
                     Catch::Contains("--set: key 'patient.age' = 200"));
+}
+
+TEST_CASE("unset removes base keys for every run or for one axis, so a roller's passes can replace a density",
+          "[sweep][spec]") {
+  const Dir d;
+  std::ofstream(d.path / "pen.toml") << "[model]\nlevel = \"0d\"\n[protocol]\nend_days = 100\n"
+                                        "[protocol.series]\ncount = 2\n[protocol.series.needle]\ndensity = 250\n";
+  const std::string head = "base = \"pen.toml\"\n";
+  const std::string passes = "[[axis]]\nkey = \"protocol.series.needle.passes\"\nvalues = [2, 4]\n";
+  // for every run: removed before `set`, as --unset before --set (the base then needs passes of its own)
+  const SweepSpec s = d.parse(head + "unset = [\"protocol.series.needle.density\"]\n"
+                                     "set = [\"protocol.series.needle.device=roller\", \"protocol.series.needle.passes=3\"]\n" +
+                              passes);
+  CHECK(s.base_sets == std::vector<std::string>{unset_override("protocol.series.needle.density"),
+                                                "protocol.series.needle.device=roller",
+                                                "protocol.series.needle.passes=3"});
+  REQUIRE(s.axes.size() == 1);
+  CHECK(s.axes[0].integer);
+  CHECK(s.axes[0].units == "1");
+  // for one axis: the base keeps its density, each run of the axis drops it
+  const SweepSpec per_axis = d.parse(head + "set = [\"protocol.series.needle.device=roller\"]\n" + passes +
+                                     "unset = [\"protocol.series.needle.density\"]\n");
+  CHECK(per_axis.axes[0].unset == std::vector<std::string>{"protocol.series.needle.density"});
+  // without it the base's density and the axis's passes together are refused, blamed on the axis
+  CHECK_THAT(d.error(head + "set = [\"protocol.series.needle.device=roller\"]\n" + passes),
+             Catch::Contains("s.toml:3: key 'axis[0]' = protocol.series.needle.passes = 2: the base config") &&
+                 Catch::Contains("give a roller either passes or density"));
+  // a key the base does not give cannot be removed; an axis cannot remove what another sets
+  CHECK_THAT(d.error(head + passes + "unset = [\"patient.age\"]\n"),
+             Catch::Contains("cannot unset it: the config does not give this key"));
+  CHECK_THAT(d.error(head + "[[axis]]\nkey = \"needle_length\"\nvalues = [1.0]\n" + passes +
+                     "unset = [\"protocol.series.needle\"]\n"),
+             Catch::Contains("key 'axis[1].unset' = \"protocol.series.needle\": would remove "
+                             "protocol.series.needle.needle_length, which an earlier axis sets"));
+  CHECK_THAT(d.error(head + "unset = 3\n" + passes), Catch::Contains("key 'unset' = 3: must be an array of strings"));
+}
+
+TEST_CASE("axis units and integer-ness come from the problem schema", "[sweep][spec]") {
+  const Dir d;
+  const SweepSpec s = d.parse(kHead + "[[axis]]\nkey = \"numerics.dt_lag\"\nvalues = [0.02]\n"
+                                      "[[axis]]\nkey = \"numerics.closure_shells\"\nvalues = [4, 8]\n"
+                                      "[[axis]]\nkey = \"age\"\nvalues = [40]\n"
+                                      "[[axis]]\nkey = \"protocol.series.needle.sharpness\"\nvalues = [0.5]\n");
+  CHECK(s.axes[0].units == "day");
+  CHECK_FALSE(s.axes[0].integer);
+  CHECK(s.axes[1].integer);
+  CHECK(override_text(s.axes[1], 4.0) == "numerics.closure_shells=4");
+  CHECK(s.axes[2].units == "year");
+  CHECK(s.axes[3].units == "1");
+  CHECK_THAT(d.error(kHead + "[[axis]]\nkey = \"patient.smoker\"\nvalues = [0, 1]\n"),
+             Catch::Contains("key 'axis[0].key' = \"patient.smoker\": patient.smoker takes true or false, not numbers"));
 }

@@ -1,6 +1,8 @@
 // Patient and treatment protocol as plain data (docs/model.md §1, §2, §6).
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,10 +37,24 @@ struct Session {
   Sterility sterility = Sterility::Sterile;
 };
 
+/// A course of `count` sessions every `interval_days` from `first_day` (`[protocol.series]`,
+/// docs/model.md §6: six sessions every 28 days from day 0).
+struct SessionSeries {
+  int count = 6;
+  double interval_days = 28.0;  ///< [day]
+  double first_day = 0.0;       ///< [day]
+};
+
+/// The day of session k of a series (multiplied, never accumulated).
+double series_day(const SessionSeries& s, std::size_t k);
+
 struct Protocol {
   std::vector<Session> sessions;  ///< sorted by time, strictly increasing
   double end_days = 365.0;        ///< absolute end time [day]
   bool allow_contraindicated = false;
+  /// Set when `sessions` were laid out as a series; the schema's protocol.series keys
+  /// (problem_schema.hpp) lay them out again from it. Unset: sessions listed one by one.
+  std::optional<SessionSeries> series;
 };
 
 std::string to_string(LaxityCause c);

@@ -33,6 +33,9 @@ struct Axis {
   double lo = 0.0, hi = 0.0;   ///< other designs: the range sampled
   AxisScale scale = AxisScale::Linear;
   bool integer = false;        ///< the config takes an integer: values are rounded
+  /// Config keys each run removes before it sets this axis's value (`unset = [...]`, as
+  /// --unset): a roller's passes can then replace the base's density.
+  std::vector<std::string> unset;
 };
 
 struct DesignSpec {

@@ -4,6 +4,7 @@
 // against the base config at both ends of its range before any run starts.
 //
 //   base = "../default.toml"            # relative to the spec file
+//   unset = ["protocol.series.needle.density"]  # keys removed from the base, as `--unset`
 //   set = ["model.level=0d"]            # overrides of the base, as `citsim run --set`
 //   output = "results/sweeps/x.h5"      # relative to the working directory
 //   outcomes = ["final_firmness_gain", "collagen_induction@180", "days_to_90pct_gain"]
@@ -12,6 +13,7 @@
 //   [[axis]]
 //   key = "needle_length"               # alias, parameter name (k_tx) or dotted config key
 //   values = [1.0, 1.5, 2.0]            # or range = [lo, hi] (+ steps = n for grids), scale = "log"
+//   unset = []                          # keys each run removes before it sets this axis
 //   [series]
 //   readouts = ["firmness_gain"]
 //   dt = 1
@@ -36,7 +38,7 @@ struct SweepSpec {
   std::string text;  ///< the spec as read
   std::string base_path;
   std::string base_text;
-  std::vector<std::string> base_sets;  ///< spec `set`, then command-line --set
+  std::vector<std::string> base_sets;  ///< spec `unset` (as unset_override), spec `set`, then the command line's
   std::string parameter_table;         ///< the text of the base config's parameter table
   std::string output;
   DesignSpec design;

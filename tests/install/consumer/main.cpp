@@ -1,8 +1,10 @@
-// Uses the installed citsim::core: one pen session at 1.5 mm, a 0D course of 30 days.
+// Uses the installed citsim::core: one pen session at 1.5 mm, a 0D course of 30 days, a patient
+// set by config key through the problem schema.
 #include <cmath>
 #include <cstdio>
 
 #include <citsim/problem.hpp>
+#include <citsim/problem_schema.hpp>
 #include <citsim/run.hpp>
 #include <citsim/version.hpp>
 
@@ -13,6 +15,8 @@ int main() {
   citsim::Session session;
   session.needle_length = 1.5;
   cfg.protocol.sessions = {session};
+  citsim::set(cfg, "patient.age", 55.0);  // by its config key, checked against its range
+  if (!citsim::validate(cfg).empty()) return 1;
 
   const citsim::RunResult result = citsim::run_simulation(cfg);
   const double r0 = result.readout("R0").values.back();
