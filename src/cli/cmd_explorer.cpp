@@ -12,11 +12,9 @@
 #include "citsim/io/atomic_file.hpp"
 #include "citsim/io/limits.hpp"
 #include "commands.hpp"
+#include "citsim/explorer_build.hpp"  // kExplorerMissing: why this build has no page
 #ifdef CITSIM_EXPLORER_BUILT
 #include "citsim/explorer_page.hpp"
-#endif
-#ifndef CITSIM_EXPLORER_MISSING  // why there is no page (set by the build when there is none)
-#define CITSIM_EXPLORER_MISSING ""
 #endif
 
 namespace citsim::cli {
@@ -36,7 +34,7 @@ constexpr std::string_view kPage;
 
 int run_explorer(const ExplorerArgs& a) {
   if (kPage.empty())
-    throw IoError("citsim explorer: this citsim was built without the explorer page: " CITSIM_EXPLORER_MISSING);
+    throw IoError(fmt::format("citsim explorer: this citsim was built without the explorer page: {}", kExplorerMissing));
   check_writable(a.output);
   write_file_atomically(a.output, kPage);
   if (!a.quiet)
