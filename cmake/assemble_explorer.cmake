@@ -30,6 +30,7 @@ foreach(preset ${PRESETS})
   set(title "${name}")
   if(text MATCHES "# Preset: ([^\n]*)")
     set(title "${CMAKE_MATCH_1}")
+    string(REGEX REPLACE " *\\(compare [^)]*\\)$" "" title "${title}")  # the page compares itself
   endif()
   foreach(pair "&;&amp;" "\";&quot;" "<;&lt;" ">;&gt;")
     list(GET pair 0 from)

@@ -315,10 +315,14 @@ def main():
                 Select(d.find_element(By.ID, "preset-B")).select_by_value("home_roller_0.5mm")
                 Select(d.find_element(By.ID, "wave-protocol")).select_by_value("A")
                 wait_for(d, "both 1D answers", lambda: stage(d, "A") == "1d" and stage(d, "B") == "1d")
+                Select(d.find_element(By.ID, "wave-session")).select_by_value("0")
                 d.set_window_size(1200, 2300)
                 js(d, "window.scrollTo(0, 0)")
                 time.sleep(0.5)
-                d.save_screenshot(os.path.join(args.screenshots, "explorer.png"))
+                shot = os.path.join(args.screenshots, "explorer.png")
+                d.save_screenshot(shot)
+                from PIL import Image  # python3-pil: 128 colours keep the README's picture small
+                Image.open(shot).convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(shot, optimize=True)
                 print(f"      saved {args.screenshots}/explorer.png")
         finally:
             d.quit()
