@@ -32,6 +32,15 @@ if [ "$BUILT" = ON ]; then
   fi
   run explorer -o /dev/stdout
   ok "a device as the output: exit 2" '[ $RC -eq 2 ] && [ -n "$ERR" ]'
+  run explorer -o /dev/full
+  ok "/dev/full as the output: exit 2, named" '[ $RC -eq 2 ] && [[ "$ERR" == *"/dev/full"* ]]'
+  echo "the page before" >"$T/old.html"
+  (trap '' XFSZ; ulimit -f 8; exec "$CITSIM" explorer -o "$T/old.html") >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
+  ok "a file-size limit during the write: exit 2, File too large, the old file kept" \
+    '[ $RC -eq 2 ] && [[ "$ERR" == *"File too large"* ]] && [ "$(cat "$T/old.html")" = "the page before" ]'
+  ln -s old.html "$T/link.html"
+  run explorer -o "$T/link.html" -q
+  ok "-o a symbolic link: written through, the link stays" '[ $RC -eq 0 ] && [ -L "$T/link.html" ] && [ -s "$T/old.html" ] && [ "$(head -c 15 "$T/old.html")" = "<!DOCTYPE html>" ]'
 else
   run explorer -o "$T/explorer.html"
   ok "built without the page: exit 2, says what the build lacked, nothing written" \
