@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate every figure, the animation, the example report and its screenshots from a clean
 # clone: install what is missing, build, run the presets, draw.
-#   results/figures/   every figure as PNG and SVG, profile.gif, the example reports (HTML)
+#   results/figures/   every figure as PNG and SVG, profile.gif, the example reports and the explorer (HTML)
 #   docs/images/       the pictures the README shows (PNG, GIF)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,7 +44,11 @@ build/release/citsim report "$P/pen_2mm.h5" "$P/home_roller_0.5mm.h5" -o "$F/rep
 build/release/citsim report "$P/spacing_2wk.h5" "$P/spacing_4wk.h5" "$P/spacing_6wk.h5" -o "$F/report_spacing.html"
 $py tests/report/check_report_browser.py build/release/citsim . --page "$F/report_devices.html" --screenshots "$F"
 
-# 4. The README's pictures.
-for f in timeline wave heatmap_pen spacing devices report report_profile; do cp "$F/$f.png" docs/images/; done
+# 4. The explorer page, checked in Chromium, with its screenshot.
+build/release/citsim explorer -o "$F/explorer.html"
+$py tests/explorer/check_explorer_browser.py build/release/citsim build/release/explorer/explorer.html --screenshots "$F"
+
+# 5. The README's pictures.
+for f in timeline wave heatmap_pen spacing devices report report_profile explorer; do cp "$F/$f.png" docs/images/; done
 cp "$F/profile.gif" docs/images/
 echo "figures in $F, README pictures in docs/images"

@@ -62,5 +62,8 @@ int run_global_sensitivity(const std::string& spec, const std::string& method, c
 Command add_ensemble_command(CLI::App& app);
 /// citsim merge SHARD... -o OUT [--virtual] [--ignore-limits]
 Command add_merge_command(CLI::App& app);
+/// citsim explorer [-o explorer.html]: the explorer page built into the binary (or exit 2, naming
+/// the package the build lacked)
+Command add_explorer_command(CLI::App& app);
 
 }  // namespace citsim::cli

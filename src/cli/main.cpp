@@ -9,6 +9,7 @@
 //   citsim sensitivity [CONFIG] [--param NAME]... [--readout NAME]... [-o FILE.h5]
 //   citsim sweep SPEC [-o OUT] [--shard i/N] [--sensitivity morris|sobol];  citsim merge SHARD... -o OUT
 //   citsim report RUN.h5 [RUN2.h5 ...] [-o report.html] [--label NAME]...
+//   citsim explorer [-o explorer.html]
 //
 // Exit codes: 0 ok, 1 a validation target failed, 2 bad input (config, files), 3 numerical failure,
 // 4 a sweep (or merge) finished but some of its runs failed, 130 / 143 interrupted by SIGINT / SIGTERM,
@@ -381,6 +382,7 @@ int main(int argc, char** argv) {
              "  citsim validate                                    check the calibration targets\n"
              "  citsim sensitivity --top 10                        the parameters that matter most\n"
              "  citsim report results/default.h5 -o report.html    interactive page (offline)\n"
+             "  citsim explorer -o explorer.html                   the model live in a page, for a class\n"
              "\nExit codes: 0 ok, 1 a validation target failed, 2 bad input, 3 numerical failure,\n"
              "4 a sweep or merge finished with failed runs, 130 interrupted (SIGINT), 143 terminated (SIGTERM),\n"
              "128 + N stopped by another signal N (129 SIGHUP, ...).");
@@ -473,6 +475,7 @@ int main(int argc, char** argv) {
   report->add_option("-o,--output", rep.output, "HTML file to write")->capture_default_str();
   report->add_option("--label", rep.labels, "Name of each run in legends, in order (default: file names)");
   report->add_flag("-q,--quiet", rep.quiet, "No summary line");
+  const cli::Command explorer_cmd = cli::add_explorer_command(app);
 
   try {
     app.parse(argc, argv);
@@ -517,6 +520,7 @@ int main(int argc, char** argv) {
       else if (merge_cmd.app->parsed()) code = merge_cmd.run(cancel);
       else if (ensemble_cmd.app->parsed()) code = ensemble_cmd.run(cancel);
       else if (report->parsed()) code = cli::cmd_report(rep, cancel);
+      else if (explorer_cmd.app->parsed()) code = explorer_cmd.run(cancel);
       else code = cmd_params();
       if (signals.signal() != 0) return interrupted("the signal came after the work was done; its output is complete");
       return code;

@@ -62,7 +62,7 @@ SimulationStats simulate_split(const ColumnModel& m, const SplitSpace& space, co
   const std::size_t n = m.sites.size();
   const int threads = thread_count(c, n);
   // Large fields hand out more points at a time (less scheduling); the result ignores it.
-  const int chunk = n >= kParallelColumnPoints ? 64 : 4;
+  [[maybe_unused]] const int chunk = n >= kParallelColumnPoints ? 64 : 4;  // the OpenMP schedule's
 
   std::vector<SiteRates> rates(n);
   auto update_rates = [&](double t) {
