@@ -399,7 +399,7 @@ int main(int argc, char** argv) {
   cli::add_unset_option(run, unsets, "the config");
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
   run->add_option("-j,--threads", threads,
-                  "Threads (default: one for 0D and 1D columns under 512 cells, all cores above; "
+                  "Threads (default: one for 0D and 1D, all cores for 2D and 3D fields; "
                   "at most 4 per hardware thread; results do not depend on it)")
       ->check(cli::thread_count());
   run->add_flag(kIgnoreLimitsFlag, ignore_limits, cli::kIgnoreLimitsHelp);

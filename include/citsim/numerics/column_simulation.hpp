@@ -57,14 +57,18 @@ struct StepControl {
   /// step ends are interpolated linearly and the steps follow the healing clock alone.
   bool stop_at_records = false;
   /// Threads sharing a split step's points. 0: automatic, one thread below
-  /// `kParallelColumnPoints` points (a column's split step is a fraction of a millisecond, less
+  /// `kParallelColumnPoints` points (a column's split step is about a millisecond, not much more
   /// than a busy machine takes to wake a waiting thread) and every OpenMP thread above; n: n.
   /// Results are the same for any value.
   int threads = 0;
 };
 
-/// Points from which an automatic thread count goes parallel.
-inline constexpr std::size_t kParallelColumnPoints = 512;
+/// Points from which an automatic thread count goes parallel: 2D and 3D fields (tens of thousands),
+/// not the 1D closure (K + 1 points per cell, 1 044 by default, 7 540 at 64 shells), whose serial
+/// transport takes half of every split step: on two cores a second thread made the default year
+/// slower (1.61–1.70 s against 1.49–1.54 s of wall time) at twice the CPU, and on a loaded machine
+/// waking it every split step made the year 15–25 times slower.
+inline constexpr std::size_t kParallelColumnPoints = 8192;
 
 /// Receives the state at the times the caller asked for; the only place output happens.
 class ColumnObserver {
