@@ -9,6 +9,7 @@
 
 #include "citsim/calibration/abc_smc.hpp"
 #include "citsim/errors.hpp"
+#include "twin_targets.hpp"
 
 using namespace citsim;
 
@@ -30,22 +31,11 @@ TEST_CASE("abc-smc: the distance is the worst excursion outside an interval, in 
 }
 
 TEST_CASE("abc-smc: a twin experiment meets every target and holds the known values") {
-  const std::string scenarios = std::string(CITSIM_SOURCE_DIR) + "/tests/calibration/scenarios";
+  const std::string& scenarios = test::kTwinScenarios;
   const Parameters truth = fitted_defaults();
   // 1. Targets: the known values' metrics ± 10 %.
-  std::vector<Target> targets;
-  for (const char* kind : {"m1_before_m2", "m2_peak", "macrophage_peak", "myofibroblast_cleared"}) {
-    Target t;
-    t.id = t.kind = kind;
-    t.scenario = "single_session_0d";
-    targets.push_back(t);
-  }
-  ScenarioRunner runner(scenarios, [&truth](RunConfig& c) { c.parameters = truth; });
-  for (Target& t : targets) {
-    const double v = evaluate_target(t, runner).value;
-    t.lo = v - 0.1 * std::abs(v);
-    t.hi = v + 0.1 * std::abs(v);
-  }
+  const std::vector<Target> targets =
+      test::twin_targets({"m1_before_m2", "m2_peak", "macrophage_peak", "myofibroblast_cleared"}, truth, 0.1);
   // 2. Two free parameters over their calibration ranges.
   AbcSmcOptions o;
   o.free = {parse_free_parameter("k_12:0.05:0.5"), parse_free_parameter("mu_M:0.1:0.6")};
@@ -85,7 +75,7 @@ TEST_CASE("abc-smc: a twin experiment meets every target and holds the known val
 }
 
 TEST_CASE("abc-smc: a cancelled ensemble throws Interrupted") {
-  const std::string scenarios = std::string(CITSIM_SOURCE_DIR) + "/tests/calibration/scenarios";
+  const std::string& scenarios = test::kTwinScenarios;
   Target t;
   t.id = t.kind = "m2_peak";
   t.scenario = "single_session_0d";

@@ -6,11 +6,12 @@
 
 #include "citsim/calibration/calibrate.hpp"
 #include "citsim/errors.hpp"
+#include "twin_targets.hpp"
 
 using namespace citsim;
 
 namespace {
-const std::string kScenarios = std::string(CITSIM_SOURCE_DIR) + "/tests/calibration/scenarios";
+const std::string& kScenarios = test::kTwinScenarios;
 }
 
 TEST_CASE("calibration: the loss is zero well inside an interval and grows outside it") {
@@ -50,21 +51,9 @@ TEST_CASE("calibration: --free parses names and ranges and refuses bad ones") {
 TEST_CASE("calibration: a twin experiment recovers the values runs start from, from perturbed ones") {
   const Parameters truth = fitted_defaults();
   // 1. Targets: the metrics the specification's values produce, with narrow intervals.
-  std::vector<Target> targets;
-  for (const char* kind : {"neutrophil_resolved", "myofibroblast_cleared", "m1_before_m2",
-                           "myofibroblast_peak", "synthesis_resolves"}) {
-    Target t;
-    t.id = kind;
-    t.kind = kind;
-    t.scenario = "single_session_0d";
-    targets.push_back(t);
-  }
-  ScenarioRunner runner(kScenarios, [&truth](RunConfig& c) { c.parameters = truth; });
-  for (Target& t : targets) {
-    const double v = evaluate_target(t, runner).value;
-    t.lo = v - 0.002 * std::abs(v);
-    t.hi = v + 0.002 * std::abs(v);
-  }
+  const std::vector<Target> targets = test::twin_targets(
+      {"neutrophil_resolved", "myofibroblast_cleared", "m1_before_m2", "myofibroblast_peak", "synthesis_resolves"},
+      truth, 0.002);
   // 2. Start away from the truth.
   Parameters start = truth;
   start.mu_N *= 1.3;

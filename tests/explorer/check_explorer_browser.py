@@ -28,35 +28,21 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from headless_chromium import CHROMEDRIVER, CHROMIUM, browser  # noqa: E402
 from tally import Tally  # noqa: E402
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 PLOTS = ["plot-course", "plot-wave", "plot-signals", "plot-profile"]
 RTOL = 1e-9
 ATOL = 1e-6  # numerics.atol, the default the page keeps
 TALLY = Tally()
 check = TALLY.check
 
-
-def browser(profile_dir):
-    o = webdriver.ChromeOptions()
-    o.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1200,1400", "--force-device-scale-factor=1",
-                 "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile_dir}"):
-        o.add_argument(flag)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=o)
 
 
 def js(d, script, *args):

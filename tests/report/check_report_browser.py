@@ -27,32 +27,18 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from headless_chromium import CHROMEDRIVER, CHROMIUM, browser  # noqa: E402
 from tally import Tally  # noqa: E402
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 PLOTS_1D = ["plot-firmness", "plot-matrix", "plot-cutometer", "plot-wave", "plot-profile"]
 
 TALLY = Tally()
 check = TALLY.check
 
-
-def browser(profile_dir):
-    o = webdriver.ChromeOptions()
-    o.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1200,1400", "--force-device-scale-factor=1",
-                 "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile_dir}"):
-        o.add_argument(flag)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=o)
 
 
 # Pixels of a chart's canvas: how many are drawn (not transparent, not white), how many colours.
