@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <limits>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -39,11 +38,6 @@ struct EnsembleArgs {
   bool quiet = false;
 };
 
-std::string directory_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 int run_ensemble(EnsembleArgs& a, const CancelFlag* cancel) {
   // 1. The targets (less those left out), their scenarios and the parameters that vary.
   std::vector<Target> all = load_targets(a.targets), targets;
@@ -53,7 +47,7 @@ int run_ensemble(EnsembleArgs& a, const CancelFlag* cancel) {
   for (const Target& t : all)
     if (std::find(a.exclude.begin(), a.exclude.end(), t.id) == a.exclude.end()) targets.push_back(t);
   if (targets.empty()) throw ConfigError("--exclude", 0, "", "", "leaves no target");
-  const std::string scenarios = a.scenarios.empty() ? directory_of(a.targets) : a.scenarios;
+  const std::string scenarios = scenario_dir(a.targets, a.scenarios);
   AbcSmcOptions& o = a.options;
   if (!a.free.empty()) {
     o.free.clear();
@@ -65,13 +59,7 @@ int run_ensemble(EnsembleArgs& a, const CancelFlag* cancel) {
 
   // 2. Nothing read may be replaced by the output.
   const RunConfig first = starting_config(targets, scenarios, o.overrides);
-  std::vector<NamedFile> inputs{{a.targets, "the targets file (--targets)"}};
-  std::set<std::string> seen;
-  for (const Target& t : targets)
-    if (seen.insert(t.scenario).second)
-      for (NamedFile& f : files_read_by(load_config(scenarios + "/" + t.scenario + ".toml", o.overrides)))
-        inputs.push_back({f.path, fmt::format("{} of the scenario '{}'", f.role, t.scenario)});
-  check_files({{a.output, "the ensemble to write, -o"}}, inputs);
+  check_files({{a.output, "the ensemble to write, -o"}}, files_read_by(a.targets, targets, scenarios, o.overrides));
   check_writable(a.output);
 
   // 3. The waves, with progress.

@@ -202,17 +202,11 @@ int cmd_check(const std::string& config_path, const std::vector<std::string>& se
   return 0;
 }
 
-/// Directory part of a path ("." if none).
-std::string directory_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 int cmd_validate(const std::string& targets_path, std::string scenario_dir, const std::vector<std::string>& sets,
                  bool quiet, int threads, const CancelFlag* cancel) {
   // 1. Read the targets; scenarios sit beside them unless told otherwise.
   const std::vector<Target> targets = load_targets(targets_path);
-  if (scenario_dir.empty()) scenario_dir = directory_of(targets_path);
+  scenario_dir = cli::scenario_dir(targets_path, scenario_dir);
 
   // 2. Evaluate every target, several at once (scenario runs are shared between targets; --set
   //    applies to each; a signal stops the runs under way).
@@ -287,7 +281,7 @@ struct CalibrateArgs {
 int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   // 1. Targets, scenarios and the parameters to fit.
   const std::vector<Target> targets = load_targets(a.targets);
-  const std::string scenarios = a.scenarios.empty() ? directory_of(a.targets) : a.scenarios;
+  const std::string scenarios = cli::scenario_dir(a.targets, a.scenarios);
   CalibrationOptions options;
   if (!a.free.empty()) {
     options.free.clear();
@@ -303,13 +297,8 @@ int cmd_calibrate(const CalibrateArgs& a, const CancelFlag* cancel) {
   // 2. Minimise the loss from the values the scenarios run with, once the table can be written:
   //    it must not replace the targets, a scenario or a parameter table the scenarios read.
   const RunConfig first = starting_config(targets, scenarios, options.overrides);
-  std::vector<NamedFile> inputs{{a.targets, "the targets file (--targets)"}};
-  std::set<std::string> seen;
-  for (const Target& t : targets)
-    if (seen.insert(t.scenario).second)
-      for (NamedFile& f : cli::files_read_by(load_config(scenarios + "/" + t.scenario + ".toml", options.overrides)))
-        inputs.push_back({f.path, fmt::format("{} of the scenario '{}'", f.role, t.scenario)});
-  check_files({{a.output, "the parameter table to write, -o"}}, inputs);
+  check_files({{a.output, "the parameter table to write, -o"}},
+              cli::files_read_by(a.targets, targets, scenarios, options.overrides));
   check_writable(a.output);
   const Parameters start = first.parameters;
   cli::ProgressBar bar("calibrate", !a.quiet);

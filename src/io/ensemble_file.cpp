@@ -14,12 +14,6 @@
 namespace citsim {
 namespace {
 
-std::string number_text(double x) {
-  std::string s = fmt::format("{}", x);  // the shortest text that reads back the same double
-  if (s.find_first_of(".en") == std::string::npos) s += ".0";
-  return s;
-}
-
 [[noreturn]] void refuse(const std::string& path, const toml::node* n, const std::string& key, const std::string& why) {
   throw ConfigError(path, toml_text::line_of(n), key, n ? toml_text::render(*n) : "", why);
 }
@@ -94,8 +88,8 @@ void write_ensemble_file(const std::string& path, const ParameterEnsemble& e, co
   for (std::size_t j = 0; j < e.parameters.size(); ++j) os << (j ? ", " : "") << '"' << e.parameters[j] << '"';
   os << "]\n";
   for (std::size_t k = 0; k < e.members.size(); ++k) {
-    os << "\n[[member]]\nweight = " << number_text(e.weights[k]) << "\nvalues = [";
-    for (std::size_t j = 0; j < e.members[k].size(); ++j) os << (j ? ", " : "") << number_text(e.members[k][j]);
+    os << "\n[[member]]\nweight = " << toml_text::float_text(e.weights[k]) << "\nvalues = [";
+    for (std::size_t j = 0; j < e.members[k].size(); ++j) os << (j ? ", " : "") << toml_text::float_text(e.members[k][j]);
     os << "]\n";
   }
   write_file_atomically(path, os.str());

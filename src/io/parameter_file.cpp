@@ -42,10 +42,7 @@ void write_parameter_file(const std::string& path, const std::vector<FittedValue
   for (std::string line; std::getline(lines, line);) os << "# " << line << "\n";
   for (const FittedValue& v : values) {
     os << "\n[" << v.name << "]\n";
-    // the shortest text that reads back the same value (0.2, not 0.19999999999999998), kept a float
-    std::string value = fmt::format("{}", v.value);
-    if (value.find_first_of(".en") == std::string::npos) value += ".0";
-    os << "value = " << value << "\n";
+    os << "value = " << toml_text::float_text(v.value) << "\n";
     os << fmt::format("unit = \"{}\"\n", v.unit);
     os << "source = " << toml::value<std::string>(v.source) << "\n";
   }

@@ -90,15 +90,18 @@ inline std::string quote(std::string_view s) {
 }
 
 /// The value as the user wrote it, in TOML-ish text; empty for tables (the key says enough).
+/// A TOML float as the shortest text that reads back the same double, kept a float: 0.6 not
+/// 0.59999999999999998, 2.0 not 2.
+inline std::string float_text(double x) {
+  std::string t = fmt::format("{}", x);
+  if (t.find_first_of(".en") == std::string::npos) t += ".0";
+  return t;
+}
+
 inline std::string render(const toml::node& n) {
   if (const auto* s = n.as_string()) return quote(s->get());
   if (n.is_table() || n.is_array_of_tables()) return {};
-  if (const auto* f = n.as_floating_point()) {
-    // shortest text that reads back the same, kept a float: 0.6 not 0.59999999999999998, 2.0 not 2
-    std::string t = fmt::format("{}", f->get());
-    if (t.find_first_of(".en") == std::string::npos) t += ".0";
-    return t;
-  }
+  if (const auto* f = n.as_floating_point()) return float_text(f->get());
   std::ostringstream os;
   n.visit([&os](const auto& v) { os << v; });
   return os.str();
